@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NtkNotebooks;
+
+/// <summary>Argument checks that fail with the argument's name, the expected and the actual value.</summary>
+internal static class Guard
+{
+    public static void Positive(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive finite number.");
+    }
+
+    public static void NonNegative(double value, string name)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a non-negative finite number.");
+    }
+
+    /// <summary>A rank-2 tensor [N, <paramref name="columns"/>] with N &gt; 0 and no NaN/Inf.</summary>
+    public static void Matrix(Tensor x, long columns, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x, name);
+        if (x.dim() != 2 || x.shape[1] != columns)
+            throw new ArgumentException($"{name} must have shape [N, {columns}], but has shape {Shape(x)}.", name);
+        NonEmptyFinite(x, name);
+    }
+
+    /// <summary>At least one row and only finite values.</summary>
+    public static void NonEmptyFinite(Tensor x, string name)
+    {
+        if (x.dim() == 0 || x.shape[0] == 0)
+            throw new ArgumentException($"{name} must contain at least one example, but has shape {Shape(x)}.", name);
+        if (!x.is_floating_point())
+            throw new ArgumentException($"{name} must be a floating-point tensor, but has dtype {x.dtype}.", name);
+        using var bad = x.isfinite().logical_not().any();
+        if (bad.item<bool>())
+        {
+            using var nan = x.isnan().sum();
+            throw new ArgumentException($"{name} contains {nan.item<long>()} NaN and/or infinite values (shape {Shape(x)}).", name);
+        }
+    }
+
+    public static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+
+    /// <summary>Throws naming <paramref name="where"/> when <paramref name="t"/> contains NaN or Inf.</summary>
+    public static Tensor CheckFinite(Tensor t, string where)
+    {
+        using var ok = t.isfinite().all();
+        if (!ok.item<bool>())
+            throw new ArithmeticException($"{where} produced NaN or infinite values (shape {Shape(t)}).");
+        return t;
+    }
+}

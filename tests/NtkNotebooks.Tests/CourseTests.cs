@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace NtkNotebooks.Tests;
+
+public class CourseTests
+{
+    [Fact]
+    public void Init_OutsideANotebookHost_InitialisesTorchAndDescribesTheEnvironment()
+    {
+        var env = Course.Init(threads: 2);
+        Assert.Equal(2, env.Threads);
+        Assert.Equal("cpu", env.Device);
+        Assert.StartsWith("0.1.0", env.LibraryVersion);
+        Assert.Contains("NtkNotebooks", env.ToString());
+        Assert.Equal(3.0, (ones(3, dtype: float64).sum()).item<double>());
+        Assert.Same(env.GetType(), Course.Init().GetType()); // idempotent
+    }
+
+    [Fact]
+    public void Size_FollowsThePaperSizesSwitch()
+    {
+        var before = Course.PaperSizes;
+        try
+        {
+            Course.PaperSizes = false;
+            Assert.Equal(256, Course.Size(256, 8192));
+            Course.PaperSizes = true;
+            Assert.Equal(8192, Course.Size(256, 8192));
+        }
+        finally
+        {
+            Course.PaperSizes = before;
+        }
+    }
+}
