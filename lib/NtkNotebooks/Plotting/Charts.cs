@@ -1,17 +1,29 @@
 using Plotly.NET;
-using Plotly.NET.LayoutObjects;
 using static TorchSharp.torch;
 using CSharpChart = Plotly.NET.CSharp.Chart;
+using CSharpExtensions = Plotly.NET.CSharp.GenericChartExtensions;
 
 namespace NtkNotebooks.Plotting;
 
-/// <summary>Plotly chart builders for the course: titled, labelled, ready to display.</summary>
+/// <summary>One line of a line chart.</summary>
+/// <param name="Name">Legend entry.</param>
+/// <param name="X">Abscissae.</param>
+/// <param name="Y">Ordinates (same length).</param>
+/// <param name="Dashed">Draw dashed (for guides and predictions).</param>
+public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false)
+{
+    /// <summary>A dashed guide y = y0 (x / x0)^exponent through (x0, y0), e.g. the n^{-1/2} lines of Figure 1.</summary>
+    public static Series PowerLaw(string name, IReadOnlyList<double> x, double exponent, double x0, double y0) =>
+        new(name, x, x.Select(v => y0 * Math.Pow(v / x0, exponent)).ToArray(), Dashed: true);
+}
+
+/// <summary>Plotly chart builders for the course: every chart titled, with axis labels and a legend.</summary>
 public static class Charts
 {
     /// <summary>A kernel matrix as a heatmap, row 0 at the top (like a printed matrix).</summary>
     /// <param name="kernel">A [N1, N2] tensor (any float dtype).</param>
     /// <param name="title">Chart title.</param>
-    /// <param name="rowLabels">Optional labels of the rows (e.g. digit classes); default 0..N1-1.</param>
+    /// <param name="rowLabels">Optional labels of the rows; default 0..N1-1.</param>
     /// <param name="columnLabels">Optional labels of the columns; default the row labels when square.</param>
     public static GenericChart Heatmap(Tensor kernel, string title, IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null)
     {
@@ -24,7 +36,25 @@ public static class Charts
         if (rows.Count != kernel.shape[0] || columns.Count != kernel.shape[1])
             throw new ArgumentException($"Expected {kernel.shape[0]} row labels and {kernel.shape[1]} column labels, got {rows.Count} and {columns.Count}.");
         var chart = CSharpChart.Heatmap<double, string, string, string>(values, X: columns.ToArray(), Y: rows.ToArray(), ReverseYAxis: true);
-        return Plotly.NET.CSharp.GenericChartExtensions.WithSize(Titled(chart, title), 560, 500);
+        return CSharpExtensions.WithSize(Titled(chart, title), 560, 500);
+    }
+
+    /// <summary>Lines (with markers) sharing axes; set <paramref name="logX"/>/<paramref name="logY"/> for log axes.</summary>
+    public static GenericChart Lines(string title, string xTitle, string yTitle, IEnumerable<Series> series, bool logX = false, bool logY = false)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var traces = series.Select(s =>
+        {
+            if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} x values but {s.Y.Count} y values.", nameof(series));
+            var line = CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !s.Dashed,
+                LineDash: s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid);
+            return line;
+        }).ToArray();
+        if (traces.Length == 0) throw new ArgumentException("Give at least one series.", nameof(series));
+        var chart = CSharpChart.Combine(traces);
+        chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return CSharpExtensions.WithSize(Titled(chart, title), 720, 460);
     }
 
     /// <summary>Sets the chart's title.</summary>
@@ -38,5 +68,12 @@ public static class Charts
         var flat = m.data<double>().ToArray();
         var columns = (int)m.shape[1];
         return Enumerable.Range(0, (int)m.shape[0]).Select(i => flat.AsSpan(i * columns, columns).ToArray()).ToArray();
+    }
+
+    /// <summary>A tensor's values as a flat array of doubles.</summary>
+    public static double[] ToArray(Tensor values)
+    {
+        using var v = values.detach().to(float64).cpu().contiguous();
+        return v.data<double>().ToArray();
     }
 }

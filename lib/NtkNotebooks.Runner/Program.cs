@@ -1,0 +1,48 @@
+using System.CommandLine;
+using NtkNotebooks.Runner;
+
+// Keep the real stdout: while a cell runs, .NET Interactive redirects Console.Out into the cell's outputs.
+var stdout = Console.Out;
+
+var notebooks = new Argument<string[]>("notebooks")
+{
+    Description = "Notebooks to run (default: every notebooks/*.ipynb, in order).",
+    Arity = ArgumentArity.ZeroOrMore,
+};
+var output = new Option<string?>("--output", "-o") { Description = "Folder for executed notebooks and the summary (default: .artifacts/notebooks)." };
+var paperSizes = new Option<bool>("--paper-sizes") { Description = "Run the paper's sizes (Course.PaperSizes = true): needs a GPU-class machine and hours." };
+var timeout = new Option<int>("--timeout-minutes") { Description = "Per-notebook time limit.", DefaultValueFactory = _ => 20 };
+
+var root = new RootCommand("Runs the NtkNotebooks course headless: every notebook in its own folder, with the .NET Interactive engine that Polyglot Notebooks uses.")
+{
+    notebooks, output, paperSizes, timeout,
+};
+root.SetAction(async (parse, _) =>
+{
+    var repo = CourseRunner.RepositoryRoot(Directory.GetCurrentDirectory());
+    var selected = parse.GetValue(notebooks) is { Length: > 0 } chosen
+        ? chosen.Select(Path.GetFullPath).ToArray()
+        : CourseRunner.CourseNotebooks(repo);
+    foreach (var missing in selected.Where(p => !File.Exists(p)))
+    {
+        Console.Error.WriteLine($"error: notebook '{missing}' does not exist.");
+        return 2;
+    }
+    var outputDir = parse.GetValue(output) ?? Path.Combine(repo, ".artifacts", "notebooks");
+    var results = await CourseRunner.RunCourseAsync(selected, outputDir, parse.GetValue(paperSizes),
+        TimeSpan.FromMinutes(parse.GetValue(timeout)), stdout);
+    return results.All(r => r.Passed) ? 0 : 1;
+});
+
+var execNotebook = new Argument<string>("notebook") { Description = "The notebook to execute in this process." };
+var execOutput = new Option<string>("--output") { Description = "Path of the executed notebook.", Required = true };
+var exec = new Command("exec", "Executes one notebook in this process (the working directory should be its folder).")
+{
+    execNotebook, execOutput,
+};
+exec.Hidden = true;
+exec.SetAction(async (parse, _) =>
+    await NotebookExecutor.RunAsync(Path.GetFullPath(parse.GetValue(execNotebook)!), Path.GetFullPath(parse.GetValue(execOutput)!), stdout));
+root.Subcommands.Add(exec);
+
+return await root.Parse(args).InvokeAsync();

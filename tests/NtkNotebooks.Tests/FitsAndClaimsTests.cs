@@ -1,0 +1,23 @@
+namespace NtkNotebooks.Tests;
+
+public class FitsAndClaimsTests
+{
+    [Fact]
+    public void LogLogSlope_RecoversAnExactPowerLaw()
+    {
+        double[] x = [16, 64, 256, 1024];
+        Assert.Equal(-0.5, Fits.LogLogSlope(x, x.Select(v => 3 / Math.Sqrt(v)).ToArray()), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Fits.LogLogSlope([1, 2], [1, 0]));
+        Assert.Throws<ArgumentException>(() => Fits.LogLogSlope([1, 2], [1]));
+    }
+
+    [Fact]
+    public void Claims_PassInBoundsAndThrowOutOfBounds()
+    {
+        Assert.Contains("0.01", Claim.AtMost("error", 0.01, 0.05));
+        Assert.Contains("expected <= 0.05", Assert.Throws<ClaimFailedException>(() => Claim.AtMost("error", 0.2, 0.05)).Message);
+        Assert.Throws<ClaimFailedException>(() => Claim.Between("slope", -0.1, -0.7, -0.3));
+        Assert.Throws<ClaimFailedException>(() => Claim.AtLeast("accuracy", double.NaN, 0.9));
+        Claim.Between("slope", -0.5, -0.7, -0.3);
+    }
+}
