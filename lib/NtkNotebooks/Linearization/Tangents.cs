@@ -38,13 +38,26 @@ public static class Tangents
     public static Tensor JvpForwardMode(FullyConnectedNetwork network, Tensor x, IReadOnlyList<Tensor> tangent)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var parameters = CheckedParameters(network);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return PropagateTangent(network, network.PrepareInput(x, nameof(x)), tangent).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// J(x) v that stays differentiable in v (not in the network's parameters): the forward pass of a linearized
+    /// model, f_0(x) + J_0(x) (theta - theta_0), whose gradient in theta is then J_0(x)^T dL/df.
+    /// </summary>
+    internal static Tensor JvpDifferentiable(INtkNetwork network, Tensor input, IReadOnlyList<Tensor> tangent) =>
+        network is FullyConnectedNetwork { Architecture.Activation.Derivative: not null } fc
+            ? PropagateTangent(fc, input, tangent)
+            : JvpDoubleBackward(network, input, tangent, createGraph: true);
+
+    static Tensor PropagateTangent(FullyConnectedNetwork network, Tensor a, IReadOnlyList<Tensor> tangent)
+    {
+        var parameters = network.parameters().ToArray();
         CheckTangent(tangent, parameters);
         var index = parameters.Select((p, i) => (p, i)).ToDictionary(t => t.p.Handle, t => t.i);
         var derivative = network.Architecture.Activation.RequireDerivative("forward-mode tangents");
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var a = network.PrepareInput(x, nameof(x));
         Tensor? da = null; // the input does not move
         for (var l = 0; l < network.LayerCount; l++)
         {
@@ -53,8 +66,8 @@ public static class Tangents
             if (da is not null) dh = dh + da.matmul(network.Weights[l]);
             if (network.WeightScales[l] != 1.0) dh = dh * network.WeightScales[l];
             if (network.Biases[l] is { } b) dh = dh + tangent[index[b.Handle]].to(network.DType, network.Device) * network.BiasScales[l];
+            if (l == network.LayerCount - 1) return dh;
             var h = network.Affine(l, a);
-            if (l == network.LayerCount - 1) return dh.MoveToOuterDisposeScope();
             da = derivative(h) * dh;
             a = network.Architecture.Activation.Apply(h);
         }
@@ -65,7 +78,10 @@ public static class Tangents
     /// J(x) v for any network as the VJP of a VJP: with g(u) = J^T u (linear in a dummy u),
     /// J v = d/du [g(u) . v]. Two backward passes, the second through the first (double backward).
     /// </summary>
-    public static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent)
+    public static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent) =>
+        JvpDoubleBackward(network, x, tangent, createGraph: false);
+
+    static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent, bool createGraph)
     {
         ArgumentNullException.ThrowIfNull(network);
         var parameters = CheckedParameters(network);
@@ -86,8 +102,8 @@ public static class Tangents
             dot = dot is null ? term : dot + term;
         }
         if (dot is null || !dot.requires_grad) return zeros_like(output).detach().MoveToOuterDisposeScope();
-        var jvp = autograd.grad([dot], [u])[0];
-        return jvp.detach().MoveToOuterDisposeScope();
+        var jvp = autograd.grad([dot], [u], retain_graph: createGraph, create_graph: createGraph)[0];
+        return (createGraph ? jvp : jvp.detach()).MoveToOuterDisposeScope();
     }
 
     static Parameter[] CheckedParameters(INtkNetwork network)

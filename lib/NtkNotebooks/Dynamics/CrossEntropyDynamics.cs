@@ -1,0 +1,49 @@
+using NtkNotebooks.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NtkNotebooks.Dynamics;
+
+/// <summary>
+/// Gradient flow of the linearized network on the cross-entropy loss (S5-S11), which has no closed form:
+/// <code>d f(X)/dt = -eta Theta (softmax(f(X)) - Y),   d f(x)/dt = -eta Theta(x, X) (softmax(f(X)) - Y),</code>
+/// integrated with <see cref="DormandPrince"/> (adaptive, error-controlled). eta is the rate on the total loss,
+/// converted from <see cref="LossReduction"/>; time is measured in steps, as in <see cref="MseDynamics"/>.
+/// </summary>
+public static class CrossEntropyDynamics
+{
+    /// <summary>Logits on the training [N, k] and test [M, k] inputs at each requested time.</summary>
+    /// <param name="trainKernel">Theta(X, X) [N, N].</param>
+    /// <param name="testTrainKernel">Theta(x, X) [M, N].</param>
+    /// <param name="trainTargets">One-hot Y [N, k].</param>
+    /// <param name="f0Train">f_0(X) [N, k].</param>
+    /// <param name="f0Test">f_0(x) [M, k].</param>
+    /// <param name="learningRate">eta under <paramref name="reduction"/>.</param>
+    /// <param name="times">Non-decreasing times (in steps).</param>
+    /// <param name="reduction">Loss convention of the rate (default mean over the N k entries).</param>
+    /// <param name="relativeTolerance">dopri5 relative tolerance.</param>
+    public static IReadOnlyList<(Tensor Train, Tensor Test)> Solve(Tensor trainKernel, Tensor testTrainKernel, Tensor trainTargets,
+        Tensor f0Train, Tensor f0Test, double learningRate, IReadOnlyList<double> times, LossReduction reduction = LossReduction.Mean,
+        double relativeTolerance = 1e-8)
+    {
+        Guard.Positive(learningRate, nameof(learningRate));
+        var n = trainKernel.shape[0];
+        if (trainKernel.shape is not [_, _] || trainKernel.shape[1] != n)
+            throw new ArgumentException($"trainKernel must be square, but has shape {Guard.Shape(trainKernel)}.", nameof(trainKernel));
+        if (testTrainKernel.shape is not [_, _] || testTrainKernel.shape[1] != n)
+            throw new ArgumentException($"testTrainKernel must be [M, {n}], but has shape {Guard.Shape(testTrainKernel)}.", nameof(testTrainKernel));
+        if (trainTargets.shape is not [_, _] || trainTargets.shape[0] != n || !f0Train.shape.SequenceEqual(trainTargets.shape))
+            throw new ArgumentException($"trainTargets and f0Train must both be [{n}, k]; got {Guard.Shape(trainTargets)} and {Guard.Shape(f0Train)}.", nameof(f0Train));
+        if (f0Test.shape is not [_, _] || f0Test.shape[0] != testTrainKernel.shape[0] || f0Test.shape[1] != trainTargets.shape[1])
+            throw new ArgumentException($"f0Test must be [{testTrainKernel.shape[0]}, {trainTargets.shape[1]}], but has shape {Guard.Shape(f0Test)}.", nameof(f0Test));
+
+        var eta = reduction.EffectiveRate(learningRate, trainTargets.numel());
+        var m = testTrainKernel.shape[0];
+        var stacked = cat([trainKernel.to(float64), testTrainKernel.to(float64)], 0); // [N + M, N]
+        var y = trainTargets.to(float64);
+        var state0 = cat([f0Train.to(float64), f0Test.to(float64)], 0);
+        var states = DormandPrince.Solve((_, state) =>
+            -eta * stacked.matmul(state.narrow(0, 0, n).softmax(1) - y), state0, times, relativeTolerance);
+        return states.Select(s => (s.narrow(0, 0, n), s.narrow(0, n, m))).ToArray();
+    }
+}
