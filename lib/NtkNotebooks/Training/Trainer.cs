@@ -61,7 +61,11 @@ public static class Trainer
         Tensor? order = null;
         var position = n;
 
-        using var optimizer = optim.SGD(parameters, options.LearningRate, momentum: options.Momentum);
+        if (options.ParameterRateScales is { } scales && scales.Count != parameters.Length)
+            throw new ArgumentException($"ParameterRateScales has {scales.Count} entries but the model has {parameters.Length} parameter tensors.", nameof(options));
+        using var optimizer = options.ParameterRateScales is { } rates
+            ? optim.SGD(parameters.Select((p, i) => new SGD.ParamGroup([p], options.LearningRate * rates[i], options.Momentum)), options.LearningRate, options.Momentum)
+            : optim.SGD(parameters, options.LearningRate, momentum: options.Momentum);
         for (var step = 0; ; step++)
         {
             if (record.Contains(step))

@@ -27,6 +27,11 @@ public sealed record TrainingOptions
     public Tensor? KernelInputs { get; init; }
     /// <summary>How many individual weights to follow (from the middle parameter tensor).</summary>
     public int TrackedWeights { get; init; } = 4;
+    /// <summary>
+    /// Per-parameter-tensor multipliers of <see cref="LearningRate"/>, in <c>parameters()</c> order: layer-wise rates
+    /// such as those of S37 that make NTK- and standard-parameterization training coincide. Null: one rate for all.
+    /// </summary>
+    public IReadOnlyList<double>? ParameterRateScales { get; init; }
     /// <summary>Seed of the minibatch order.</summary>
     public long Seed { get; init; }
     /// <summary>Receives a report after every snapshot (for progress bars).</summary>
@@ -39,6 +44,8 @@ public sealed record TrainingOptions
         if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Expected 0 <= Momentum < 1.");
         if (BatchSize is { } b) Guard.Positive(b, nameof(BatchSize));
         if (TrackedWeights < 0) throw new ArgumentOutOfRangeException(nameof(TrackedWeights), TrackedWeights, "Expected >= 0.");
+        if (ParameterRateScales is { } scales && scales.Any(v => !(v > 0) || double.IsInfinity(v)))
+            throw new ArgumentOutOfRangeException(nameof(ParameterRateScales), "Every rate multiplier must be positive and finite.");
         if (RecordAt is { } at && at.Any(s => s < 0 || s > Steps))
             throw new ArgumentOutOfRangeException(nameof(RecordAt), $"Record steps must lie in [0, {Steps}].");
     }
