@@ -92,7 +92,7 @@ public static class Trainer
             }
             optimizer.zero_grad();
             var loss = Losses.Compute(model.call(xb), yb, options.Loss, options.Reduction);
-            var value = loss.item<double>();
+            var value = loss.detach().to(float64).item<double>();
             if (!double.IsFinite(value))
                 throw new ArithmeticException(
                     $"The {name}'s training loss became {value} at step {step} (learning rate {options.LearningRate}, {options.Reduction} loss): " +
@@ -117,8 +117,8 @@ public static class Trainer
         var change = parameters.Zip(initial, (p, p0) =>
         {
             using var _ = no_grad();
-            var norm0 = p0.norm().item<double>();
-            return norm0 == 0 ? double.NaN : (p.detach() - p0).norm().item<double>() / norm0;
+            var norm0 = p0.to(float64).norm().item<double>();
+            return norm0 == 0 ? double.NaN : (p.detach() - p0).to(float64).norm().item<double>() / norm0;
         }).ToArray();
         var weights = tracked.Flat.Select(i => parameters[tracked.Parameter].detach().flatten()[i].to(float64).item<double>()).ToArray();
         var kernelInputs = options.KernelInputs ?? xTrain;
