@@ -34,6 +34,7 @@ public static class AnalyticNtkCases
                 FlopsAreMatmul = false,
                 PeerId = peerId,
                 Output = output,
+                Tag = $"analytic-{count}",
             });
         }
     }

@@ -36,6 +36,7 @@ public static class EmpiricalNtkCases
                 {
                     Name = name, Method = "StructuredNtk / vmap(jacrev)", DType = ScalarType.Float32, Ours = timing,
                     Flops = FlopCount.StructuredNtk(widths, count, count, sameInputs: true), PeerId = peerId, Output = output,
+                    Tag = $"structured-{width}-{count}",
                 });
 
                 if ((width, count) == sizes.EmpiricalFloat64Case)
@@ -86,6 +87,7 @@ public static class EmpiricalNtkCases
         var result = new CaseResult
         {
             Name = name, Method = "JacobianNtk / vmap(jacrev)", DType = ScalarType.Float32, Flops = flops, PeerId = peerId,
+            PeakDType = ScalarType.Float64, // the library contracts the Jacobian rows in float64
         };
         if (estimate.Seconds > context.Sizes.TimeLimitSeconds)
             return result with { Note = $"skipped: estimated {Progress.Seconds(estimate.Seconds)} per run > {context.Sizes.TimeLimitSeconds:0} s" };

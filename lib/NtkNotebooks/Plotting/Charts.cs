@@ -57,6 +57,27 @@ public static class Charts
         return CSharpExtensions.WithSize(Titled(chart, title), 720, 460);
     }
 
+    /// <summary>
+    /// A probability-density histogram of <paramref name="samples"/> with a reference density curve drawn over it
+    /// (e.g. the Gaussian that theory predicts).
+    /// </summary>
+    public static GenericChart HistogramWithDensity(string title, string xTitle, IReadOnlyList<double> samples, string samplesName,
+        Func<double, double> density, string densityName, int bins = 40)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(density);
+        if (samples.Count == 0) throw new ArgumentException("Give at least one sample.", nameof(samples));
+        var histogram = CSharpChart.Histogram<double, double, string>(X: samples.ToArray(), Name: samplesName, NBinsX: bins,
+            HistNorm: StyleParam.HistNorm.ProbabilityDensity, Opacity: 0.6);
+        var (lo, hi) = (samples.Min(), samples.Max());
+        var grid = Enumerable.Range(0, 201).Select(i => lo + (hi - lo) * i / 200.0).ToArray();
+        var curve = CSharpChart.Line<double, double, string>(grid, grid.Select(density).ToArray(), Name: densityName);
+        var chart = CSharpChart.Combine([histogram, curve]);
+        chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
+        chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: "probability density");
+        return CSharpExtensions.WithSize(Titled(chart, title), 720, 420);
+    }
+
     /// <summary>Sets the chart's title.</summary>
     public static GenericChart Titled(GenericChart chart, string title) =>
         Chart.withTitle(title, null).Invoke(chart);
