@@ -17,4 +17,35 @@ public static class Synthetic
         var x = tensor(gamma.SelectMany(g => new[] { Math.Cos(g), Math.Sin(g) }).ToArray(), [count, 2], float64);
         return (x, gamma.Select(g => g * 180 / Math.PI).ToArray());
     }
+
+    /// <summary>
+    /// A 1-D regression task on the unit circle: <paramref name="count"/> angles gamma drawn uniformly (seeded),
+    /// inputs x = (cos gamma, sin gamma), targets y = sin(<paramref name="frequency"/> gamma) [count, 1].
+    /// </summary>
+    public static Dataset CircleRegression(int count, int frequency = 2, long seed = 0)
+    {
+        Guard.Positive(count, nameof(count));
+        var random = new Random((int)seed);
+        var gamma = Enumerable.Range(0, count).Select(_ => 2 * Math.PI * random.NextDouble()).ToArray();
+        var x = tensor(gamma.SelectMany(g => new[] { Math.Cos(g), Math.Sin(g) }).ToArray(), [count, 2], float64);
+        var y = tensor(gamma.Select(g => Math.Sin(frequency * g)).ToArray(), [count, 1], float64);
+        return new Dataset(x, y, new int[count]);
+    }
+
+    /// <summary>
+    /// The interpolation path of Figure 2, x(a) = a x1 + (1 - a) x2, at <paramref name="points"/> equally spaced a in
+    /// [<paramref name="from"/>, <paramref name="to"/>]: x(1) = x1, x(0) = x2. Returns the inputs [points, d] and the a values.
+    /// </summary>
+    public static (Tensor X, double[] A) InterpolationPath(Tensor x1, Tensor x2, double from = -2, double to = 3, int points = 51)
+    {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
+        if (!x1.shape.SequenceEqual(x2.shape) || x1.dim() != 1)
+            throw new ArgumentException($"x1 and x2 must be vectors of the same length; got {Guard.Shape(x1)} and {Guard.Shape(x2)}.", nameof(x2));
+        if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, "Expected at least 2 points.");
+        if (!(to > from)) throw new ArgumentOutOfRangeException(nameof(to), to, $"Expected to > from = {from}.");
+        var a = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
+        var weights = tensor(a, float64).unsqueeze(1);
+        return (weights * x1.to(float64) + (1 - weights) * x2.to(float64), a);
+    }
 }

@@ -1,0 +1,72 @@
+using NtkNotebooks.Benchmarks.Cases;
+using NtkNotebooks.Benchmarks.Hardware;
+using NtkNotebooks.Benchmarks.Peer;
+using NtkNotebooks.Benchmarks.Report;
+using static TorchSharp.torch;
+
+namespace NtkNotebooks.Benchmarks;
+
+/// <summary>
+/// One benchmark run: our cases, then the Python peer on the same inputs and weights, then the correctness checks,
+/// the optional scale cases, and the report (standard output and a Markdown file). Progress goes to standard error.
+/// </summary>
+public static class BenchmarkCommand
+{
+    /// <summary>Runs everything; exit code 1 when a correctness check fails, 0 otherwise.</summary>
+    public static int Run(BenchmarkOptions options)
+    {
+        var log = Console.Error;
+        set_num_threads(options.Threads);
+        var sizes = options.Quick ? BenchmarkSizes.Quick(options.BudgetSeconds) : BenchmarkSizes.Full(options.BudgetSeconds);
+
+        var (peerAvailable, peerStatus) = options.Peer ? PeerInstaller.Ensure(log) : (false, "--no-peer");
+        if (options.Peer && !peerAvailable) log.WriteLine($"The peer is unavailable: {peerStatus}. Continuing without it.");
+        using var workspace = peerAvailable ? new PeerWorkspace() : null;
+
+        log.WriteLine($"== matmul rate ({sizes.MatmulSize}x{sizes.MatmulSize}, {options.Threads} threads)");
+        var matmul = new Dictionary<ScalarType, double>
+        {
+            [ScalarType.Float32] = MatmulRate.Measure(ScalarType.Float32, sizes.MatmulSize, sizes.Policy),
+            [ScalarType.Float64] = MatmulRate.Measure(ScalarType.Float64, sizes.MatmulSize, sizes.Policy),
+        };
+        log.WriteLine($"  float32 {matmul[ScalarType.Float32]:F1} GFLOP/s, float64 {matmul[ScalarType.Float64]:F1} GFLOP/s");
+
+        var context = new BenchmarkContext(sizes, workspace, matmul, log);
+        var cases = new List<CaseResult>();
+        log.WriteLine("== empirical NTK");
+        cases.AddRange(EmpiricalNtkCases.Run(context));
+        log.WriteLine("== analytic NTK");
+        cases.AddRange(AnalyticNtkCases.Run(context));
+        log.WriteLine("== closed-form prediction");
+        cases.AddRange(ClosedFormCases.Run(context));
+        log.WriteLine("== training step");
+        cases.AddRange(TrainingStepCases.Run(context));
+
+        PeerResults? peer = null;
+        if (workspace is not null)
+        {
+            log.WriteLine($"== peer (/usr/bin/python3, {workspace.Tasks.Count} tasks, {options.Threads} threads)");
+            peer = PythonPeer.Run(workspace, options.Threads, sizes.Policy, sizes.TimeLimitSeconds, sizes.MatmulSize, log);
+        }
+        var rows = ReportRow.Join(cases, peer, workspace).ToList();
+
+        if (options.Scale)
+        {
+            log.WriteLine("== scale");
+            rows.AddRange(ReportRow.Join(ScaleCases.Run(context with { Peer = null }).ToList(), null, null));
+        }
+
+        var mode = (options.Quick ? "quick sizes" : "full sizes") + (options.Scale ? " + scale" : "");
+        var report = MarkdownReport.Compose(rows, matmul, sizes.MatmulSize, options.Threads, peer, peerStatus, mode,
+            MachineDescription.Describe());
+        Console.Out.Write(report);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
+        File.WriteAllText(options.Output, report);
+        log.WriteLine($"Report written to {Path.GetFullPath(options.Output)}");
+
+        var failed = rows.Where(r => r.Failed).ToArray();
+        foreach (var row in failed)
+            log.WriteLine($"error: {row.Case.Name} [{row.Case.Method}] differs from the peer by {row.Error:E2} (limit {ErrorCheck.Tolerance:E0}).");
+        return failed.Length > 0 ? 1 : 0;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using NtkNotebooks.Benchmarks;
+
+var quick = new Option<bool>("--quick") { Description = "Small sizes that exercise every case in a minute or two (development)." };
+var scale = new Option<bool>("--scale") { Description = "Also run the scale cases: analytic NTK on N = 20 000, empirical NTK on N = 5 000 (minutes, ~10 GB)." };
+var noPeer = new Option<bool>("--no-peer") { Description = "Do not run (or install) the Python peer." };
+var threads = new Option<int>("--threads")
+{
+    Description = "Threads for TorchSharp and the peer.",
+    DefaultValueFactory = _ => Environment.ProcessorCount,
+};
+var budget = new Option<double?>("--budget-seconds") { Description = "Timed seconds per case after which a slow case stops at 3 runs (default 30; 2 with --quick)." };
+var output = new Option<string?>("--output", "-o") { Description = "Markdown report path (default .artifacts/benchmarks/results.md, results-quick.md with --quick)." };
+
+var root = new RootCommand(
+    "Benchmarks the NtkNotebooks kernels (empirical NTK, analytic NTK, closed-form prediction, training step) against a " +
+    "PyTorch/NumPy peer run on the same inputs, weights and threads, and reports times, ratios, achieved GFLOP/s and errors.")
+{
+    quick, scale, noPeer, threads, budget, output,
+};
+root.SetAction(parse =>
+{
+    var isQuick = parse.GetValue(quick);
+    var threadCount = parse.GetValue(threads);
+    if (threadCount < 1)
+    {
+        Console.Error.WriteLine("error: --threads must be at least 1.");
+        return 2;
+    }
+    var path = parse.GetValue(output) ?? Path.Combine(RepositoryRoot(), ".artifacts", "benchmarks", isQuick ? "results-quick.md" : "results.md");
+    var options = new BenchmarkOptions(isQuick, parse.GetValue(scale), !parse.GetValue(noPeer), threadCount,
+        parse.GetValue(budget) ?? (isQuick ? 2 : 30), path);
+    return BenchmarkCommand.Run(options);
+});
+return root.Parse(args).Invoke();
+
+// The folder holding NtkNotebooks.sln at or above the working directory (else the working directory).
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "NtkNotebooks.sln"))) return dir.FullName;
+    }
+    return Directory.GetCurrentDirectory();
+}
