@@ -25,7 +25,7 @@ public static class ScaleCases
         var count = sizes.ScaleAnalyticCount;
         var architecture = AnalyticNtkCases.Architecture(sizes);
         using var x = BenchmarkInputs.Images(count, sizes.InputDim, seed: 9);
-        var (timing, peak) = WithPeakMemory(() =>
+        var (timing, peak, before) = WithPeakMemory(() =>
         {
             // One run: a warm-up would double minutes of work for no information at this size.
             var (seconds, output) = Stopwatches.Once(() => AnalyticKernels.Compute(architecture, x).Ntk);
@@ -41,7 +41,7 @@ public static class ScaleCases
             Flops = FlopCount.AnalyticRelu(sizes.InputDim, sizes.AnalyticDepth, count, count),
             FlopsAreMatmul = false,
             PeakBytes = peak,
-            Note = "one run, no warm-up",
+            Note = $"one run, no warm-up; resident before the case {Report.Format.Gibibytes(before)}",
         };
     }
 
@@ -51,7 +51,7 @@ public static class ScaleCases
         var count = sizes.ScaleEmpiricalCount;
         var architecture = BenchmarkInputs.Relu(sizes.InputDim, sizes.NetworkDepth, sizes.ScaleEmpiricalWidth, outputs: 1);
         using var x = BenchmarkInputs.Images(count, sizes.InputDim, seed: 10);
-        var (timing, peak) = WithPeakMemory(() =>
+        var (timing, peak, before) = WithPeakMemory(() =>
         {
             using var network = new FullyConnectedNetwork(architecture, seed: 1, dtype: ScalarType.Float32);
             var (result, output) = Stopwatches.Measure(() => StructuredNtk.Compute(network, x), sizes.Policy);
@@ -66,17 +66,20 @@ public static class ScaleCases
             Ours = timing,
             Flops = FlopCount.StructuredNtk(architecture.LayerWidths, count, count, sameInputs: true),
             PeakBytes = peak,
+            Note = $"resident before the case {Report.Format.Gibibytes(before)}",
         };
     }
 
-    // Runs the case with the high-water mark restarted first; returns its timing and the peak resident bytes.
-    static (Timing Timing, long Peak) WithPeakMemory(Func<Timing> run)
+    // Runs the case with the high-water mark restarted first; returns its timing, the peak resident bytes and the
+    // resident bytes before it (the process's baseline: runtime, libtorch, earlier cases' allocator caches).
+    static (Timing Timing, long Peak, long Before) WithPeakMemory(Func<Timing> run)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        var before = PeakMemory.ResidentBytes();
         if (!PeakMemory.Reset())
             Console.Error.WriteLine("  (the peak-memory mark cannot be restarted here: the peak is the whole process's)");
         var timing = run();
-        return (timing, PeakMemory.HighWaterMarkBytes());
+        return (timing, PeakMemory.HighWaterMarkBytes(), before);
     }
 }

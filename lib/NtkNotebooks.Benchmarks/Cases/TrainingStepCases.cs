@@ -86,7 +86,7 @@ public static class TrainingStepCases
     {
         optimizer.zero_grad();
         var loss = Losses.Compute(model.call(x), y, LossKind.Mse, LossReduction.Mean);
-        _ = loss.item<double>();
+        _ = loss.ToDouble(); // Trainer reads the loss every step (item<double>() there; a float32 loss needs ToDouble)
         loss.backward();
         optimizer.step();
     }

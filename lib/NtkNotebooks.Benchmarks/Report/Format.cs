@@ -26,7 +26,7 @@ public static class Format
         >= 100 => value.ToString("0", Invariant),
         >= 10 => value.ToString("0.0", Invariant),
         >= 1 => value.ToString("0.00", Invariant),
-        >= 0.001 => value.ToString("0.000###", Invariant),
+        >= 0.001 => value.ToString("G3", Invariant),
         _ => value.ToString("0.00e+0", Invariant),
     };
 

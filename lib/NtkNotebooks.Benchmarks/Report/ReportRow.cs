@@ -30,7 +30,7 @@ public sealed record ReportRow(CaseResult Case, Timing? Peer, string? PeerNote, 
             else
             {
                 peerTiming = task.Timing;
-                note = task.Status == "ok" ? null : $"{task.Status}: {task.Reason}";
+                note = task.Status == "ok" ? null : $"{task.Status}: {Shorten(task.Reason)}";
                 if (result.Output is { } output && task.Output is { } file && workspace is not null)
                 {
                     using var theirs = Npy.Read(workspace.PathOf(file));
@@ -42,4 +42,7 @@ public sealed record ReportRow(CaseResult Case, Timing? Peer, string? PeerNote, 
         }
         return rows;
     }
+
+    static string Shorten(string? reason) =>
+        reason is null ? "" : reason.Length <= 100 ? reason : reason[..97] + "...";
 }

@@ -28,15 +28,15 @@ public static class ResultsTables
     public static string Scale(IEnumerable<ReportRow> rows, IReadOnlyDictionary<ScalarType, double> matmul)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Case | Method | dtype | Time: median (min), runs | Peak resident memory | Achieved GFLOP/s | % of matmul peak |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
+        text.AppendLine("| Case | Method | dtype | Time: median (min), runs | Peak resident memory | Achieved GFLOP/s | % of matmul peak | Notes |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
             var c = row.Case;
             var (rate, share) = Rate(c, matmul);
-            var runs = c.Ours is { } t ? $"{Format.Timing(t, null)}, {t.Repetitions} run{(t.Repetitions == 1 ? "" : "s")}" : c.Note ?? "—";
+            var runs = c.Ours is { } t ? $"{Format.Timing(t, null)}, {t.Repetitions} run{(t.Repetitions == 1 ? "" : "s")}" : "not run";
             var peak = c.PeakBytes is { } bytes ? Format.Gibibytes(bytes) : "—";
-            text.AppendLine($"| {c.Name} | {c.Method} | {DTypeName(c.DType)} | {runs} | {peak} | {rate} | {share} |");
+            text.AppendLine($"| {c.Name} | {c.Method} | {DTypeName(c.DType)} | {runs} | {peak} | {rate} | {share} | {c.Note ?? ""} |");
         }
         return text.ToString();
     }

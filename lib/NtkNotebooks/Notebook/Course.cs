@@ -35,7 +35,8 @@ public static class Course
     /// Prepares the process for the course; safe to call more than once. In order: (1) answer requests for
     /// FSharp.Core 10.1 with the host's FSharp.Core (PLATFORM.md §2: Plotly.NET 6 would otherwise fail to load);
     /// (2) on hosts whose libstdc++ lacks GLIBCXX_3.4.32, patch the TorchSharp native library wherever this host
-    /// loads it from, then initialise TorchSharp's CPU backend (§1, §3); (3) register HTML formatters for tensors
+    /// loads it from, load TorchSharp's own libtorch ahead of any system-wide libtorch, then initialise TorchSharp's CPU
+    /// backend (§1, §3); (3) register HTML formatters for tensors
     /// and Plotly charts when running inside .NET Interactive.
     /// </summary>
     /// <param name="threads">Torch intra-op threads; default: all cores.</param>
@@ -46,6 +47,7 @@ public static class Course
         {
             InstallFSharpCoreRedirect();
             var patched = PrepareTorchSharpNative();
+            PreloadTorchNatives();
             InitializeTorch(threads ?? Environment.ProcessorCount);
             var formatters = NotebookFormattersAvailable() && RegisterFormatters();
             _environment = CourseEnvironment.Describe(patched, formatters);
@@ -87,6 +89,38 @@ public static class Course
             throw new InvalidOperationException(
                 $"TorchSharp's native library needs a one-byte compatibility fix on this machine (its libstdc++ lacks {GlibcxxCompat.RequiredVersion}), " +
                 $"but the file is not writable: {e.Message}. Run the README's build command once, or see README, Troubleshooting.", e);
+        }
+    }
+
+    // In an interactive host TorchSharp first loads "torch_cpu" by name, which the dynamic loader resolves to any
+    // system-wide libtorch (Debian's python3-torch installs libtorch 1.13 in /usr/lib), and its own library then fails
+    // against it. Loading TorchSharp's libtorch and LibTorchSharp by full path first makes every later by-name load
+    // (which glibc matches by soname) get these. In apps with the natives beside them this changes nothing.
+    static void PreloadTorchNatives()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+        var packagesRoot = Path.GetFullPath(Path.Combine(torchDir, "..", "..", "..", ".."));
+        var native = Path.Combine("runtimes", "linux-x64", "native");
+        var localDirs = new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, native), torchDir, Path.Combine(torchDir, "cpu") };
+        var libtorchPackage = Path.Combine(packagesRoot, "libtorch-cpu-linux-x64");
+        var packageDirs = Directory.Exists(libtorchPackage)
+            ? Directory.GetDirectories(libtorchPackage).OrderByDescending(d => Version.TryParse(Path.GetFileName(d), out var v) ? v : new Version()).Select(d => Path.Combine(d, native))
+            : [];
+        var libtorchDir = localDirs.Concat(packageDirs).FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
+        var libTorchSharp = new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, native), Path.Combine(torchDir, "cpu"), Path.Combine(packagesRoot, "torchsharp", Path.GetFileName(Path.GetFullPath(Path.Combine(torchDir, "..", ".."))), native) }
+            .Select(d => Path.Combine(d, "libLibTorchSharp.so")).FirstOrDefault(File.Exists);
+        if (libtorchDir is null || libTorchSharp is null) return; // unusual layout: leave it to TorchSharp's own loader
+        foreach (var path in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" }.Select(f => Path.Combine(libtorchDir, f)).Append(libTorchSharp))
+        {
+            try
+            {
+                System.Runtime.InteropServices.NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException e)
+            {
+                throw new InvalidOperationException($"Could not load TorchSharp's native library '{path}': {e.Message} See README, Troubleshooting.", e);
+            }
         }
     }
 

@@ -1,0 +1,51 @@
+"""The benchmark's fully connected network as a pure function of its parameters, with the weights the C# side wrote:
+layer l computes h = a_l (x W_l) + c_l b_l, with ReLU between layers (NTK parameterization, as in the library)."""
+import numpy as np
+import torch
+
+
+class Network:
+    def __init__(self, spec, workspace, dtype):
+        if spec["activation"] != "ReLU":
+            raise ValueError("the peer implements ReLU networks only, got " + spec["activation"])
+        self.weight_scales = spec["weight_scales"]
+        self.bias_scales = spec["bias_scales"]
+        params = []
+        for weight, bias in zip(spec["weights"], spec["biases"]):
+            params.append(torch.from_numpy(workspace.load(weight)).to(dtype))
+            if bias is not None:
+                params.append(torch.from_numpy(workspace.load(bias)).to(dtype))
+        self.has_bias = [bias is not None for bias in spec["biases"]]
+        # Same order as the C# network's parameters(): W1, b1, W2, b2, ...
+        self.params = tuple(params)
+
+    @property
+    def outputs(self):
+        return self.params[-2 if self.has_bias[-1] else -1].shape[1]
+
+    def apply(self, params, x):
+        h, index = x, 0
+        for layer, has_bias in enumerate(self.has_bias):
+            if layer > 0:
+                h = torch.relu(h)
+            out = (h @ params[index]) * self.weight_scales[layer]
+            index += 1
+            if has_bias:
+                out = out + params[index] * self.bias_scales[layer]
+                index += 1
+            h = out
+        return h
+
+
+class Workspace:
+    """The folder the C# side shares: inputs as .npy, outputs written back as .npy."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def load(self, name):
+        return np.load(self.folder + "/" + name)
+
+    def save(self, name, array):
+        np.save(self.folder + "/" + name, np.ascontiguousarray(array))
+        return name
