@@ -14,7 +14,7 @@ namespace NtkNotebooks.Benchmarks.Cases;
 public static class EmpiricalNtkCases
 {
     /// <summary>Block budget of the peer's Jacobians (two blocks are alive at once).</summary>
-    public const long PeerBlockBudgetBytes = 4L << 30;
+    public const long PeerBlockBudgetBytes = 3L << 30;
 
     /// <summary>Measures every (width, N) case.</summary>
     public static IEnumerable<CaseResult> Run(BenchmarkContext context)

@@ -13,8 +13,8 @@ namespace NtkNotebooks.Dynamics;
 public static class CrossEntropyDynamics
 {
     /// <summary>Logits on the training [N, k] and test [M, k] inputs at each requested time.</summary>
-    /// <param name="trainKernel">Theta(X, X) [N, N].</param>
-    /// <param name="testTrainKernel">Theta(x, X) [M, N].</param>
+    /// <param name="trainKernel">Theta(X, X): [N, N] (shared by the k outputs) or [N, N, k, k] (full output blocks).</param>
+    /// <param name="testTrainKernel">Theta(x, X): [M, N], or [M, N, k, k] with a full training kernel.</param>
     /// <param name="trainTargets">One-hot Y [N, k].</param>
     /// <param name="f0Train">f_0(X) [N, k].</param>
     /// <param name="f0Test">f_0(x) [M, k].</param>
@@ -27,23 +27,36 @@ public static class CrossEntropyDynamics
         double relativeTolerance = 1e-8)
     {
         Guard.Positive(learningRate, nameof(learningRate));
+        ArgumentNullException.ThrowIfNull(trainKernel);
+        ArgumentNullException.ThrowIfNull(testTrainKernel);
         var n = trainKernel.shape[0];
-        if (trainKernel.shape is not [_, _] || trainKernel.shape[1] != n)
-            throw new ArgumentException($"trainKernel must be square, but has shape {Guard.Shape(trainKernel)}.", nameof(trainKernel));
-        if (testTrainKernel.shape is not [_, _] || testTrainKernel.shape[1] != n)
-            throw new ArgumentException($"testTrainKernel must be [M, {n}], but has shape {Guard.Shape(testTrainKernel)}.", nameof(testTrainKernel));
         if (trainTargets.shape is not [_, _] || trainTargets.shape[0] != n || !f0Train.shape.SequenceEqual(trainTargets.shape))
             throw new ArgumentException($"trainTargets and f0Train must both be [{n}, k]; got {Guard.Shape(trainTargets)} and {Guard.Shape(f0Train)}.", nameof(f0Train));
-        if (f0Test.shape is not [_, _] || f0Test.shape[0] != testTrainKernel.shape[0] || f0Test.shape[1] != trainTargets.shape[1])
-            throw new ArgumentException($"f0Test must be [{testTrainKernel.shape[0]}, {trainTargets.shape[1]}], but has shape {Guard.Shape(f0Test)}.", nameof(f0Test));
+        var k = trainTargets.shape[1];
+        var full = trainKernel.dim() == 4;
+        var m = testTrainKernel.shape[0];
+        if (full ? !trainKernel.shape.SequenceEqual([n, n, k, k]) : trainKernel.shape is not [_, _] || trainKernel.shape[1] != n)
+            throw new ArgumentException($"trainKernel must be [{n}, {n}] or [{n}, {n}, {k}, {k}], but has shape {Guard.Shape(trainKernel)}.", nameof(trainKernel));
+        if (full ? !testTrainKernel.shape.SequenceEqual([m, n, k, k]) : testTrainKernel.shape is not [_, _] || testTrainKernel.shape[1] != n)
+            throw new ArgumentException($"testTrainKernel must be [M, {n}]{(full ? $", {k}, {k}]" : "")} like the training kernel, but has shape {Guard.Shape(testTrainKernel)}.", nameof(testTrainKernel));
+        if (f0Test.shape is not [_, _] || f0Test.shape[0] != m || f0Test.shape[1] != k)
+            throw new ArgumentException($"f0Test must be [{m}, {k}], but has shape {Guard.Shape(f0Test)}.", nameof(f0Test));
 
         var eta = reduction.EffectiveRate(learningRate, trainTargets.numel());
-        var m = testTrainKernel.shape[0];
-        var stacked = cat([trainKernel.to(float64), testTrainKernel.to(float64)], 0); // [N + M, N]
+        // Rows of the stacked kernel map the training cotangent softmax(f(X)) - Y to d f / dt on [X; x]. With full blocks
+        // the unknowns are the entries (i, a), flattened as i k + a.
+        Tensor Flatten(Tensor kernel) => kernel.permute(0, 2, 1, 3).reshape(kernel.shape[0] * k, n * k);
+        var stacked = full
+            ? cat([Flatten(trainKernel.to(float64)), Flatten(testTrainKernel.to(float64))], 0)
+            : cat([trainKernel.to(float64), testTrainKernel.to(float64)], 0);
         var y = trainTargets.to(float64);
         var state0 = cat([f0Train.to(float64), f0Test.to(float64)], 0);
-        var states = DormandPrince.Solve((_, state) =>
-            -eta * stacked.matmul(state.narrow(0, 0, n).softmax(1) - y), state0, times, relativeTolerance);
+        Tensor Rate(Tensor state)
+        {
+            var cotangent = state.narrow(0, 0, n).softmax(1) - y;
+            return full ? (-eta * stacked.matmul(cotangent.reshape(-1))).reshape(n + m, k) : -eta * stacked.matmul(cotangent);
+        }
+        var states = DormandPrince.Solve((_, state) => Rate(state), state0, times, relativeTolerance);
         return states.Select(s => (s.narrow(0, 0, n), s.narrow(0, n, m))).ToArray();
     }
 }

@@ -104,4 +104,25 @@ public class MomentumAndCrossEntropyTests
         Assert.True(TestData.RelativeError(solution[0].Train, state.narrow(0, 0, 7)) < 1e-8);
         Assert.True(TestData.RelativeError(solution[0].Test, state.narrow(0, 7, 3)) < 1e-8);
     }
+
+    [Fact]
+    public void CrossEntropyOde_WithFullBlocksOfTheFormThetaTimesIdentity_EqualsTheScalarKernel()
+    {
+        var x = TestData.UnitRows(6, 6, seed: 2);
+        var y = nn.functional.one_hot(tensor(new long[] { 0, 1, 2, 0, 1 }), 3).to(float64);
+        var net = Net(3);
+        var theta = EmpiricalNtk.Compute(net, x.narrow(0, 0, 5));
+        var thetaTest = EmpiricalNtk.Compute(net, x.narrow(0, 5, 1), x.narrow(0, 0, 5));
+        var identity = eye(3, dtype: float64);
+        Tensor Blocks(Tensor k) => k.unsqueeze(-1).unsqueeze(-1) * identity;
+        var (f0, f0Test) = (net.call(x.narrow(0, 0, 5)).detach(), net.call(x.narrow(0, 5, 1)).detach());
+        var scalar = CrossEntropyDynamics.Solve(theta, thetaTest, y, f0, f0Test, 2.0, [5.0, 50.0]);
+        var full = CrossEntropyDynamics.Solve(Blocks(theta), Blocks(thetaTest), y, f0, f0Test, 2.0, [5.0, 50.0]);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(TestData.RelativeError(full[i].Train, scalar[i].Train) < 1e-9);
+            Assert.True(TestData.RelativeError(full[i].Test, scalar[i].Test) < 1e-9);
+        }
+        Assert.Throws<ArgumentException>(() => CrossEntropyDynamics.Solve(Blocks(theta), thetaTest, y, f0, f0Test, 2.0, [1.0]));
+    }
 }
