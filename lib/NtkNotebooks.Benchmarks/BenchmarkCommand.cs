@@ -23,7 +23,8 @@ public static class BenchmarkCommand
         if (options.Peer && !peerAvailable) log.WriteLine($"The peer is unavailable: {peerStatus}. Continuing without it.");
         using var workspace = peerAvailable ? new PeerWorkspace() : null;
 
-        log.WriteLine($"== matmul rate ({sizes.MatmulSize}x{sizes.MatmulSize}, {options.Threads} threads)");
+        var loadAtStart = LoadAverage.OneMinute();
+        log.WriteLine($"== matmul rate ({sizes.MatmulSize}x{sizes.MatmulSize}, {options.Threads} threads; load average {loadAtStart:F2})");
         var matmul = new Dictionary<ScalarType, double>
         {
             [ScalarType.Float32] = MatmulRate.Measure(ScalarType.Float32, sizes.MatmulSize, sizes.Policy),
@@ -56,9 +57,16 @@ public static class BenchmarkCommand
             rows.AddRange(ReportRow.Join(ScaleCases.Run(context with { Peer = null }).ToList(), null, null));
         }
 
+        // Measured again at the end: a machine shared with other work shows as a different rate or a high load.
+        var matmulAtEnd = new Dictionary<ScalarType, double>
+        {
+            [ScalarType.Float32] = MatmulRate.Measure(ScalarType.Float32, sizes.MatmulSize, sizes.Policy),
+            [ScalarType.Float64] = MatmulRate.Measure(ScalarType.Float64, sizes.MatmulSize, sizes.Policy),
+        };
+        var conditions = new RunConditions(loadAtStart, LoadAverage.OneMinute(), matmulAtEnd);
         var mode = (options.Quick ? "quick sizes" : "full sizes") + (options.Scale ? " + scale" : "");
         var report = MarkdownReport.Compose(rows, matmul, sizes.MatmulSize, options.Threads, peer, peerStatus, mode,
-            MachineDescription.Describe());
+            MachineDescription.Describe(), conditions);
         Console.Out.Write(report);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
         File.WriteAllText(options.Output, report);

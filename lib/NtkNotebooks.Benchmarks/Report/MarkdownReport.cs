@@ -10,14 +10,20 @@ public static class MarkdownReport
 {
     /// <summary>Composes the report.</summary>
     public static string Compose(IReadOnlyList<ReportRow> rows, IReadOnlyDictionary<ScalarType, double> matmul, int matmulSize,
-        int threads, PeerResults? peer, string peerStatus, string mode, string hardware)
+        int threads, PeerResults? peer, string peerStatus, string mode, string hardware, RunConditions conditions)
     {
         var text = new StringBuilder();
         var date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         text.AppendLine($"## NTK benchmarks ({mode}, {threads} threads, {date})");
         text.AppendLine();
         text.AppendLine($"Hardware: {hardware}. Matmul {matmulSize}x{matmulSize} with TorchSharp 0.107 (libtorch 2.10), {threads} threads: " +
-            $"float32 {Format.Significant(matmul[ScalarType.Float32])} GFLOP/s, float64 {Format.Significant(matmul[ScalarType.Float64])} GFLOP/s.");
+            $"float32 {Format.Significant(matmul[ScalarType.Float32])} GFLOP/s, float64 {Format.Significant(matmul[ScalarType.Float64])} GFLOP/s " +
+            $"at the start (the % of matmul peak below), float32 {Format.Significant(conditions.MatmulAtEnd[ScalarType.Float32])}, " +
+            $"float64 {Format.Significant(conditions.MatmulAtEnd[ScalarType.Float64])} GFLOP/s at the end. " +
+            $"Load average {Format.Fixed(conditions.LoadAtStart, 2)} at the start, {Format.Fixed(conditions.LoadAtEnd, 2)} at the end" +
+            (Math.Max(conditions.LoadAtStart, conditions.LoadAtEnd) > threads + 0.5
+                ? " (above the thread count: other processes shared the cores, so times are inflated and noisier)."
+                : "."));
         text.AppendLine();
         text.AppendLine("Peer: " + PeerLine(peer, peerStatus));
         text.AppendLine();
