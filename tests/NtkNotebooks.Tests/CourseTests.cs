@@ -33,3 +33,27 @@ public class CourseTests
         }
     }
 }
+
+public class ProgressBarTests
+{
+    [Fact]
+    public void OutsideANotebook_ReportsAboutOnceEveryTenthOfTheRun()
+    {
+        var original = Console.Out;
+        var captured = new StringWriter();
+        Console.SetOut(captured);
+        try
+        {
+            var progress = Course.ProgressBar("demo");
+            for (var step = 0; step <= 1000; step += 10) progress.Report(new NtkNotebooks.Training.TrainingProgress("network", step, 1000, 1.0 / (step + 1)));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        var lines = captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(lines.Length, 2, 12);
+        Assert.StartsWith("demo · network: step 0/1000", lines[0]);
+        Assert.Contains("step 1000/1000", lines[^1]);
+    }
+}

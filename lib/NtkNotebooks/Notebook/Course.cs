@@ -28,6 +28,12 @@ public static class Course
     /// </summary>
     public static bool PaperSizes { get; set; } = ParseFlag(Environment.GetEnvironmentVariable("NTK_PAPER_SIZES"));
 
+    /// <summary>
+    /// A progress observer for <see cref="Training.TrainingOptions.Progress"/>: a progress bar updated in place in a
+    /// notebook, a line per tenth of the run on the console elsewhere.
+    /// </summary>
+    public static IProgress<Training.TrainingProgress> ProgressBar(string title) => new Notebook.ProgressBar(title);
+
     /// <summary>Picks the quick or the paper's value of a setting according to <see cref="PaperSizes"/>.</summary>
     public static T Size<T>(T quick, T paper) => PaperSizes ? paper : quick;
 
