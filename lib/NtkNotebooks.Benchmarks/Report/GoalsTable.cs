@@ -42,7 +42,8 @@ public static class GoalsTable
     static void Speedup(StringBuilder text, string goal, double target, ReportRow? row)
     {
         if (row?.Ratio is not { } ratio) Line(text, goal, $">= {target:0}x faster", "not measured", "—");
-        else Line(text, goal, $">= {target:0}x faster", $"{Format.Significant(1 / ratio)}x faster", 1 / ratio >= target ? "yes" : "no");
+        else Line(text, goal, $">= {target:0}x faster", ratio < 1 ? $"{Format.Significant(1 / ratio)}x faster" : $"{Format.Significant(ratio)}x slower",
+            1 / ratio >= target ? "yes" : "no");
     }
 
     static void Reference(StringBuilder text, string what, string expected, Timing? measured) =>

@@ -130,4 +130,23 @@ public class MseDynamicsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => dynamics.TrainOutputs(train.Y, 1.5, discrete: true));
         Assert.Contains("NaN", Assert.Throws<ArithmeticException>(() => new MseDynamics(full(3, 3, double.NaN, dtype: float64), ones(3, 1, dtype: float64), 1)).Message);
     }
+
+    [Fact]
+    public void LinearizedCnn_TrainsExactlyAsTheClosedFormWithItsEmpiricalKernel()
+    {
+        // The generic (double-backward) linearization path, end to end: weight-space GD on f_lin of a CNN equals Eq 8-11.
+        var x = TestData.UnitRows(10, 25, seed: 5) * 5;
+        using var g = new Generator(9);
+        var y = randn([10, 2], dtype: float64, generator: g);
+        var (train, test) = (new Dataset(x.narrow(0, 0, 7), y.narrow(0, 0, 7), new int[7]), new Dataset(x.narrow(0, 7, 3), y.narrow(0, 7, 3), new int[3]));
+        ConvolutionalNetwork Cnn() => new((1, 5, 5), [3, 3], 2, Activation.Tanh, sigmaW: 1.3, sigmaB: 0.1, seed: 4);
+        const int steps = 25;
+        var history = Trainer.Train(new LinearizedNetwork(Cnn()), train, test, new TrainingOptions { LearningRate = 0.5, Steps = steps, RecordAt = [steps] });
+        var probe = Cnn();
+        var dynamics = new MseDynamics(EmpiricalNtk.Compute(probe, train.X, outputs: KernelOutputs.Full), train.Y, 0.5);
+        var (f0, f0Test) = (probe.call(train.X).detach(), probe.call(test.X).detach());
+        Assert.True(TestData.RelativeError(history.Final.TrainOutputs, dynamics.TrainOutputs(f0, steps, discrete: true)) < 1e-9);
+        Assert.True(TestData.RelativeError(history.Final.TestOutputs,
+            dynamics.TestOutputs(EmpiricalNtk.Compute(probe, test.X, train.X, KernelOutputs.Full), f0Test, f0, steps, discrete: true)) < 1e-9);
+    }
 }
