@@ -17,28 +17,33 @@ namespace NtkNotebooks.Kernels;
 /// </summary>
 public static class AnalyticKernels
 {
+    /// <summary>Memory for the temporaries of one row block when no block size is given: 2 GiB.</summary>
+    public const long DefaultBlockBytes = 2L << 30;
+
     /// <summary>K(x1, x2) and Theta(x1, x2), each [N1, N2] float64 (x2 = x1 when null).</summary>
     /// <param name="architecture">Depth, activation, sigmas (widths are irrelevant: they are infinite).</param>
     /// <param name="x1">Inputs [N1, n_0].</param>
     /// <param name="x2">Inputs [N2, n_0], or null for x1.</param>
     /// <param name="quadrature">Rule for activations without closed form; <see cref="GaussianQuadrature.Default"/> if null.</param>
-    /// <param name="rowBlock">Rows of x1 processed at once (memory: about rowBlock x N2 x 8 bytes x 10, more with quadrature).</param>
+    /// <param name="rowBlock">Rows of x1 processed at once; default: as many as fit <see cref="DefaultBlockBytes"/> at
+    /// about 1 KiB of temporaries per pair (measured for depth-5 ReLU), so that N = 20 000 fits in a few GiB.</param>
     public static KernelPair Compute(FullyConnectedArchitecture architecture, Tensor x1, Tensor? x2 = null,
-        GaussianQuadrature? quadrature = null, int rowBlock = 2048)
+        GaussianQuadrature? quadrature = null, int? rowBlock = null)
     {
         var expectations = Prepare(architecture, quadrature);
-        Guard.Positive(rowBlock, nameof(rowBlock));
+        if (rowBlock is { } requested) Guard.Positive(requested, nameof(rowBlock));
         var a = CheckInputs(architecture, x1, nameof(x1));
         var b = x2 is null ? a : CheckInputs(architecture, x2, nameof(x2));
         var (n1, n2) = (a.shape[0], b.shape[0]);
+        var block = rowBlock ?? (int)Math.Clamp(DefaultBlockBytes / (1024L * n2), 1, n1);
 
         var d2 = InputVariances(architecture, b);
         var nngp = empty([n1, n2], float64, b.device);
         var ntk = empty([n1, n2], float64, b.device);
-        for (long i0 = 0; i0 < n1; i0 += rowBlock)
+        for (long i0 = 0; i0 < n1; i0 += block)
         {
             using var scope = NewDisposeScope();
-            var i1 = Math.Min(n1, i0 + rowBlock);
+            var i1 = Math.Min(n1, i0 + block);
             var rows = a.narrow(0, i0, i1 - i0);
             var d1 = InputVariances(architecture, rows);
             var cross = FirstLayer(architecture, rows.matmul(b.T));

@@ -45,6 +45,7 @@ public static class JacobianNtk
             for (long j0 = 0; j0 < n2; j0 += rows)
             {
                 var j1 = Math.Min(n2, j0 + rows);
+                using var inner = NewDisposeScope(); // frees each column block (and its products) before the next
                 var right = cachedColumns ?? Jacobian(network, parameters, b.narrow(0, j0, j1 - j0));
                 var block = left.matmul(right.T).reshape(i1 - i0, k, j1 - j0, k).permute(0, 2, 1, 3); // [i, j, a, b]
                 result.narrow(0, i0, i1 - i0).narrow(1, j0, j1 - j0).copy_(Reduce(block, outputs));
