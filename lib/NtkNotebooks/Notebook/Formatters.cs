@@ -19,6 +19,7 @@ internal static class Formatters
         Formatter.Register<KernelPair>((pair, writer) =>
             writer.Write($"<div><b>NNGP K</b>{TensorHtml(pair.Nngp)}<b>NTK &Theta;</b>{TensorHtml(pair.Ntk)}</div>"), HtmlFormatter.MimeType);
         Formatter.Register<TorchSharp.torch.nn.Module>((module, writer) => writer.Write($"<div><code>{WebUtility.HtmlEncode(module.ToString())}</code></div>"), HtmlFormatter.MimeType);
+        Formatter.Register<ProgressView>((view, writer) => writer.Write(view.Html()), HtmlFormatter.MimeType);
         Formatter.Register<CourseEnvironment>((env, writer) => writer.Write($"<div><code>{WebUtility.HtmlEncode(env.ToString())}</code></div>"), HtmlFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(Tensor), HtmlFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(GenericChart), HtmlFormatter.MimeType);

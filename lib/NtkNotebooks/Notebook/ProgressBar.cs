@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
 using NtkNotebooks.Training;
 
@@ -35,15 +34,14 @@ internal sealed class ProgressBar(string title) : IProgress<TrainingProgress>
     [MethodImpl(MethodImplOptions.NoInlining)]
     static bool HasContext() => KernelInvocationContext.Current is not null;
 
+    // Displays a ProgressView (formatted as HTML by the formatter Course.Init registers) and updates it in place.
+    // No Microsoft.AspNetCore.Html types here: the stock hosts ship another version of that assembly than we build against.
     [MethodImpl(MethodImplOptions.NoInlining)]
     void Show(TrainingProgress value)
     {
-        var html = new HtmlString(
-            $"<div><b>{System.Net.WebUtility.HtmlEncode(title)}</b> &middot; {System.Net.WebUtility.HtmlEncode(value.Model)}: " +
-            $"<progress value=\"{value.Step}\" max=\"{value.Steps}\" style=\"width: 240px\"></progress> " +
-            $"step {value.Step}/{value.Steps}, training loss {value.TrainLoss:G4}</div>");
-        if (_displayed is Microsoft.DotNet.Interactive.Formatting.DisplayedValue shown) shown.Update(html);
-        else _displayed = html.Display();
+        var view = new ProgressView(title, value);
+        if (_displayed is Microsoft.DotNet.Interactive.Formatting.DisplayedValue shown) shown.Update(view);
+        else _displayed = KernelInvocationContext.Current!.Display(view, "text/html");
     }
 
     void WriteLine(TrainingProgress value)
@@ -53,4 +51,15 @@ internal sealed class ProgressBar(string title) : IProgress<TrainingProgress>
         _lastConsoleDecile = decile;
         Console.WriteLine($"{title} · {value.Model}: step {value.Step}/{value.Steps}, training loss {value.TrainLoss:G4}");
     }
+}
+
+/// <summary>One state of a progress bar, formatted as HTML in notebooks (see <see cref="Formatters"/>).</summary>
+internal sealed record ProgressView(string Title, TrainingProgress Progress)
+{
+    public string Html() =>
+        $"<div><b>{System.Net.WebUtility.HtmlEncode(Title)}</b> &middot; {System.Net.WebUtility.HtmlEncode(Progress.Model)}: " +
+        $"<progress value=\"{Progress.Step}\" max=\"{Progress.Steps}\" style=\"width: 240px\"></progress> " +
+        $"step {Progress.Step}/{Progress.Steps}, training loss {Progress.TrainLoss:G4}</div>";
+
+    public override string ToString() => $"{Title} · {Progress.Model}: step {Progress.Step}/{Progress.Steps}, training loss {Progress.TrainLoss:G4}";
 }
