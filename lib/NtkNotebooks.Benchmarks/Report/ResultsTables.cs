@@ -10,7 +10,7 @@ public static class ResultsTables
     public static string Cases(IEnumerable<ReportRow> rows, IReadOnlyDictionary<ScalarType, double> matmul)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Case | Ours / peer | dtype | Ours median (min) | Peer median (min) | Ours / peer | Achieved GFLOP/s | % of matmul peak | Max rel. error vs peer |");
+        text.AppendLine("| Case | Methods (ours / peer) | dtype | Ours median (min) | Peer median (min) | Ours / peer | Achieved GFLOP/s | % of matmul peak | Max rel. error vs peer |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
