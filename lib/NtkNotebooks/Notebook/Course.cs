@@ -52,8 +52,9 @@ public static class Course
         lock (Gate)
         {
             InstallFSharpCoreRedirect();
-            var patched = PrepareTorchSharpNative();
-            PreloadTorchNatives();
+            var (nativeDirectories, torchSharpPackageRoot) = TorchSharpNativeDirectories();
+            var patched = PrepareTorchSharpNative(nativeDirectories);
+            PreloadTorchNatives(nativeDirectories, torchSharpPackageRoot);
             InitializeTorch(threads ?? Environment.ProcessorCount);
             var formatters = NotebookFormattersAvailable() && RegisterFormatters();
             _environment = CourseEnvironment.Describe(patched, formatters);
@@ -73,22 +74,31 @@ public static class Course
         _redirectInstalled = true;
     }
 
-    // typeof(torch) loads the managed assembly only; the native library loads in torch's type initializer,
-    // which first runs in InitializeTorch, after the files are patched.
-    static IReadOnlyList<string> PrepareTorchSharpNative()
+    const string LibTorchSharp = "libLibTorchSharp.so";
+
+    // Where TorchSharp's native files can be, app-local first: beside an app (or in its runtimes/ folder), or, in a
+    // notebook host, in the NuGet package (runtimes/) and the "consolidated" copy TorchSharp makes next to its
+    // assembly (cpu/). typeof(torch) loads the managed assembly only; the native library loads in torch's type
+    // initializer, which first runs in InitializeTorch, after the files are patched and preloaded.
+    static (string[] Directories, string PackageRoot) TorchSharpNativeDirectories()
     {
-        if (!OperatingSystem.IsLinux()) return [];
-        const string file = "libLibTorchSharp.so";
+        var native = Path.Combine("runtimes", "linux-x64", "native");
         var torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
         var packageRoot = Path.GetFullPath(Path.Combine(torchDir, "..", ".."));
-        var candidates = new[] { torchDir, AppContext.BaseDirectory }
-            .SelectMany(dir => new[] { Path.Combine(dir, file), Path.Combine(dir, "cpu", file), Path.Combine(dir, "runtimes", "linux-x64", "native", file) })
-            .Append(Path.Combine(packageRoot, "runtimes", "linux-x64", "native", file))
+        var directories = new[] { AppContext.BaseDirectory, torchDir }
+            .SelectMany(dir => new[] { dir, Path.Combine(dir, native), Path.Combine(dir, "cpu") })
+            .Append(Path.Combine(packageRoot, native))
             .Distinct()
             .ToArray();
+        return (directories, packageRoot);
+    }
+
+    static IReadOnlyList<string> PrepareTorchSharpNative(string[] directories)
+    {
+        if (!OperatingSystem.IsLinux()) return [];
         try
         {
-            return [.. GlibcxxCompat.PatchIfNeeded(candidates)];
+            return [.. GlibcxxCompat.PatchIfNeeded(directories.Select(d => Path.Combine(d, LibTorchSharp)))];
         }
         catch (UnauthorizedAccessException e)
         {
@@ -102,20 +112,19 @@ public static class Course
     // system-wide libtorch (Debian's python3-torch installs libtorch 1.13 in /usr/lib), and its own library then fails
     // against it. Loading TorchSharp's libtorch and LibTorchSharp by full path first makes every later by-name load
     // (which glibc matches by soname) get these. In apps with the natives beside them this changes nothing.
-    static void PreloadTorchNatives()
+    static void PreloadTorchNatives(string[] directories, string torchSharpPackageRoot)
     {
         if (!OperatingSystem.IsLinux()) return;
-        var torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
-        var packagesRoot = Path.GetFullPath(Path.Combine(torchDir, "..", "..", "..", ".."));
-        var native = Path.Combine("runtimes", "linux-x64", "native");
-        var localDirs = new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, native), torchDir, Path.Combine(torchDir, "cpu") };
+        // libtorch comes from its own package, libtorch-cpu-linux-x64/<version>/, beside torchsharp/<version>/ in the NuGet cache.
+        var packagesRoot = Path.GetFullPath(Path.Combine(torchSharpPackageRoot, "..", ".."));
         var libtorchPackage = Path.Combine(packagesRoot, "libtorch-cpu-linux-x64");
         var packageDirs = Directory.Exists(libtorchPackage)
-            ? Directory.GetDirectories(libtorchPackage).OrderByDescending(d => Version.TryParse(Path.GetFileName(d), out var v) ? v : new Version()).Select(d => Path.Combine(d, native))
+            ? Directory.GetDirectories(libtorchPackage)
+                .OrderByDescending(d => Version.TryParse(Path.GetFileName(d), out var v) ? v : new Version())
+                .Select(d => Path.Combine(d, "runtimes", "linux-x64", "native"))
             : [];
-        var libtorchDir = localDirs.Concat(packageDirs).FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
-        var libTorchSharp = new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, native), Path.Combine(torchDir, "cpu"), Path.Combine(packagesRoot, "torchsharp", Path.GetFileName(Path.GetFullPath(Path.Combine(torchDir, "..", ".."))), native) }
-            .Select(d => Path.Combine(d, "libLibTorchSharp.so")).FirstOrDefault(File.Exists);
+        var libtorchDir = directories.Concat(packageDirs).FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
+        var libTorchSharp = directories.Select(d => Path.Combine(d, LibTorchSharp)).FirstOrDefault(File.Exists);
         if (libtorchDir is null || libTorchSharp is null) return; // unusual layout: leave it to TorchSharp's own loader
         foreach (var path in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" }.Select(f => Path.Combine(libtorchDir, f)).Append(libTorchSharp))
         {
