@@ -9,8 +9,8 @@ namespace NtkNotebooks.Linearization;
 /// The weight-space linearization of a network around its initial parameters theta_0 (Eq 5-7):
 /// <code>f_lin(x; theta) = f_0(x) + J_0(x) (theta - theta_0)</code>
 /// a TorchSharp module whose trainable parameters theta start at theta_0 and have the network's shapes, so it trains
-/// with exactly the optimizers the network uses. J_0 is never materialised: the forward pass is one forward pass of
-/// the frozen network plus one Jacobian-vector product (<see cref="Tangents"/>), the backward pass a VJP.
+/// with exactly the optimizers the network uses. J_0 is never materialised: the forward pass is one pass of the frozen
+/// network that carries the Jacobian-vector product along (<see cref="Tangents"/>), the backward pass a VJP.
 /// </summary>
 public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
 {
@@ -65,10 +65,9 @@ public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     public override Tensor forward(Tensor x)
     {
         var input = PrepareInput(x, nameof(x));
-        Tensor f0;
-        using (no_grad()) f0 = _base.call(input);
         var omega = _theta.Zip(_theta0, (t, t0) => t - t0).ToArray();
-        return f0 + Tangents.JvpDifferentiable(_base, input, omega);
+        var (f0, jvp) = Tangents.OutputAndJvpDifferentiable(_base, input, omega); // one pass of the frozen network
+        return f0 + jvp;
     }
 
     /// <inheritdoc/>

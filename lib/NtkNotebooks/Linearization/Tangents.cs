@@ -40,19 +40,24 @@ public static class Tangents
         ArgumentNullException.ThrowIfNull(network);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return PropagateTangent(network, network.PrepareInput(x, nameof(x)), tangent).MoveToOuterDisposeScope();
+        return PropagateTangent(network, network.PrepareInput(x, nameof(x)), tangent).Jvp.MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// J(x) v that stays differentiable in v (not in the network's parameters): the forward pass of a linearized
-    /// model, f_0(x) + J_0(x) (theta - theta_0), whose gradient in theta is then J_0(x)^T dL/df.
+    /// f(x) (detached) and J(x) v, the latter differentiable in v (not in the network's parameters), from one pass:
+    /// the forward pass of a linearized model, f_0(x) + J_0(x) (theta - theta_0), whose gradient in theta is then
+    /// J_0(x)^T dL/df.
     /// </summary>
-    internal static Tensor JvpDifferentiable(INtkNetwork network, Tensor input, IReadOnlyList<Tensor> tangent) =>
-        network is FullyConnectedNetwork { Architecture.Activation.Derivative: not null } fc
+    internal static (Tensor Output, Tensor Jvp) OutputAndJvpDifferentiable(INtkNetwork network, Tensor input, IReadOnlyList<Tensor> tangent)
+    {
+        var (output, jvp) = network is FullyConnectedNetwork { Architecture.Activation.Derivative: not null } fc
             ? PropagateTangent(fc, input, tangent)
             : JvpDoubleBackward(network, input, tangent, createGraph: true);
+        return (output.detach(), jvp);
+    }
 
-    static Tensor PropagateTangent(FullyConnectedNetwork network, Tensor a, IReadOnlyList<Tensor> tangent)
+    // One forward pass carrying the tangent along: returns f(x) and J(x) v.
+    static (Tensor Output, Tensor Jvp) PropagateTangent(FullyConnectedNetwork network, Tensor a, IReadOnlyList<Tensor> tangent)
     {
         var parameters = network.parameters().ToArray();
         CheckTangent(tangent, parameters);
@@ -66,8 +71,8 @@ public static class Tangents
             if (da is not null) dh = dh + da.matmul(network.Weights[l]);
             if (network.WeightScales[l] != 1.0) dh = dh * network.WeightScales[l];
             if (network.Biases[l] is { } b) dh = dh + tangent[index[b.Handle]].to(network.DType, network.Device) * network.BiasScales[l];
-            if (l == network.LayerCount - 1) return dh;
             var h = network.Affine(l, a);
+            if (l == network.LayerCount - 1) return (h, dh);
             da = derivative(h) * dh;
             a = network.Architecture.Activation.Apply(h);
         }
@@ -79,9 +84,10 @@ public static class Tangents
     /// J v = d/du [g(u) . v]. Two backward passes, the second through the first (double backward).
     /// </summary>
     public static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent) =>
-        JvpDoubleBackward(network, x, tangent, createGraph: false);
+        JvpDoubleBackward(network, x, tangent, createGraph: false).Jvp;
 
-    static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent, bool createGraph)
+    // Returns the network's output too, which the first backward pass needs anyway.
+    static (Tensor Output, Tensor Jvp) JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent, bool createGraph)
     {
         ArgumentNullException.ThrowIfNull(network);
         var parameters = CheckedParameters(network);
@@ -90,7 +96,7 @@ public static class Tangents
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var output = network.call(input);
-        if (!output.requires_grad) return zeros_like(output).MoveToOuterDisposeScope();
+        if (!output.requires_grad) return (output.detach().MoveToOuterDisposeScope(), zeros_like(output).MoveToOuterDisposeScope());
         var u = zeros_like(output).requires_grad_(true);
         // PLATFORM.md §3: TorchSharp does not default retain_graph to create_graph; pass both.
         var pullback = autograd.grad([output], parameters, [u], retain_graph: true, create_graph: true, allow_unused: true);
@@ -101,9 +107,9 @@ public static class Tangents
             var term = (pullback[i] * tangent[i].to(output.dtype, output.device)).sum();
             dot = dot is null ? term : dot + term;
         }
-        if (dot is null || !dot.requires_grad) return zeros_like(output).detach().MoveToOuterDisposeScope();
+        if (dot is null || !dot.requires_grad) return (output.detach().MoveToOuterDisposeScope(), zeros_like(output).detach().MoveToOuterDisposeScope());
         var jvp = autograd.grad([dot], [u], retain_graph: createGraph, create_graph: createGraph)[0];
-        return (createGraph ? jvp : jvp.detach()).MoveToOuterDisposeScope();
+        return (output.detach().MoveToOuterDisposeScope(), (createGraph ? jvp : jvp.detach()).MoveToOuterDisposeScope());
     }
 
     static Parameter[] CheckedParameters(INtkNetwork network)
