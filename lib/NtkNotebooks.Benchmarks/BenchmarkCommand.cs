@@ -12,6 +12,15 @@ namespace NtkNotebooks.Benchmarks;
 /// </summary>
 public static class BenchmarkCommand
 {
+    /// <summary>The case groups in the order they run; <c>--only</c> selects among their names.</summary>
+    public static readonly (string Name, string Title, Func<BenchmarkContext, IEnumerable<CaseResult>> Run)[] CaseGroups =
+    [
+        ("empirical", "empirical NTK", EmpiricalNtkCases.Run),
+        ("analytic", "analytic NTK", AnalyticNtkCases.Run),
+        ("closed-form", "closed-form prediction", ClosedFormCases.Run),
+        ("training", "training step", TrainingStepCases.Run),
+    ];
+
     /// <summary>Runs everything; exit code 1 when a correctness check fails, 0 otherwise.</summary>
     public static int Run(BenchmarkOptions options)
     {
@@ -34,14 +43,11 @@ public static class BenchmarkCommand
 
         var context = new BenchmarkContext(sizes, workspace, matmul, log);
         var cases = new List<CaseResult>();
-        log.WriteLine("== empirical NTK");
-        cases.AddRange(EmpiricalNtkCases.Run(context));
-        log.WriteLine("== analytic NTK");
-        cases.AddRange(AnalyticNtkCases.Run(context));
-        log.WriteLine("== closed-form prediction");
-        cases.AddRange(ClosedFormCases.Run(context));
-        log.WriteLine("== training step");
-        cases.AddRange(TrainingStepCases.Run(context));
+        foreach (var group in CaseGroups.Where(g => options.Only.Contains(g.Name)))
+        {
+            log.WriteLine($"== {group.Title}");
+            cases.AddRange(group.Run(context));
+        }
 
         PeerResults? peer = null;
         if (workspace is not null)

@@ -7,4 +7,5 @@ namespace NtkNotebooks.Benchmarks;
 /// <param name="Threads">Threads for TorchSharp and the peer.</param>
 /// <param name="BudgetSeconds">Timed seconds after which a slow case stops repeating (at 3 runs).</param>
 /// <param name="Output">Where to write the Markdown report.</param>
-public sealed record BenchmarkOptions(bool Quick, bool Scale, bool Peer, int Threads, double BudgetSeconds, string Output);
+/// <param name="Only">The case groups to run (names from <see cref="BenchmarkCommand.CaseGroups"/>).</param>
+public sealed record BenchmarkOptions(bool Quick, bool Scale, bool Peer, int Threads, double BudgetSeconds, string Output, string[] Only);

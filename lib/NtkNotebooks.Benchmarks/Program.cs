@@ -10,13 +10,20 @@ var threads = new Option<int>("--threads")
     DefaultValueFactory = _ => Environment.ProcessorCount,
 };
 var budget = new Option<double?>("--budget-seconds") { Description = "Timed seconds per case after which a slow case stops at 3 runs (default 30; 2 with --quick)." };
+var only = new Option<string[]>("--only")
+{
+    Description = "Run only these case groups (default: all): empirical, analytic, closed-form, training.",
+    AllowMultipleArgumentsPerToken = true,
+};
+var groupNames = BenchmarkCommand.CaseGroups.Select(g => g.Name).ToArray();
+only.AcceptOnlyFromAmong(groupNames);
 var output = new Option<string?>("--output", "-o") { Description = "Markdown report path (default .artifacts/benchmarks/results.md, results-quick.md with --quick)." };
 
 var root = new RootCommand(
     "Benchmarks the NtkNotebooks kernels (empirical NTK, analytic NTK, closed-form prediction, training step) against a " +
     "PyTorch/NumPy peer run on the same inputs, weights and threads, and reports times, ratios, achieved GFLOP/s and errors.")
 {
-    quick, scale, noPeer, threads, budget, output,
+    quick, scale, noPeer, threads, budget, only, output,
 };
 root.SetAction(parse =>
 {
@@ -29,7 +36,7 @@ root.SetAction(parse =>
     }
     var path = parse.GetValue(output) ?? Path.Combine(RepositoryRoot(), ".artifacts", "benchmarks", isQuick ? "results-quick.md" : "results.md");
     var options = new BenchmarkOptions(isQuick, parse.GetValue(scale), !parse.GetValue(noPeer), threadCount,
-        parse.GetValue(budget) ?? (isQuick ? 2 : 30), path);
+        parse.GetValue(budget) ?? (isQuick ? 2 : 30), path, parse.GetValue(only) is { Length: > 0 } groups ? groups : groupNames);
     return BenchmarkCommand.Run(options);
 });
 return root.Parse(args).Invoke();

@@ -13,45 +13,56 @@ namespace NtkNotebooks.Kernels;
 /// </code>
 /// returning K^{L+1} and Theta^{L+1} (the kernel of each output; across k outputs it is K (x) I_k).
 /// T and TDot are closed forms for ReLU, erf and identity and <see cref="GaussianQuadrature"/> otherwise.
-/// Float64 throughout, vectorised over all N1 x N2 pairs, computed in row blocks to bound memory.
+/// Float64 throughout, vectorised over the pairs of cache-sized row blocks.
 /// </summary>
 public static class AnalyticKernels
 {
-    /// <summary>Memory for the temporaries of one row block when no block size is given: 2 GiB.</summary>
-    public const long DefaultBlockBytes = 2L << 30;
+    /// <summary>
+    /// Pairs per row block when no block size is given: 2^18, so that a block's float64 temporaries (2 MiB each) stay
+    /// in cache and are reused from the allocator instead of being page-faulted in. The recursion does one or two
+    /// arithmetic operations per pair and memory pass, so this is what sets its speed (blocks of 2^16 and 2^20
+    /// pairs were slower); the only N^2 memory left is the result.
+    /// </summary>
+    public const int DefaultBlockPairs = 1 << 18;
 
     /// <summary>K(x1, x2) and Theta(x1, x2), each [N1, N2] float64 (x2 = x1 when null).</summary>
     /// <param name="architecture">Depth, activation, sigmas (widths are irrelevant: they are infinite).</param>
     /// <param name="x1">Inputs [N1, n_0].</param>
-    /// <param name="x2">Inputs [N2, n_0], or null for x1.</param>
+    /// <param name="x2">Inputs [N2, n_0], or null for x1. Then only the upper triangle is computed and mirrored, so the
+    /// result is exactly symmetric and costs half as much.</param>
     /// <param name="quadrature">Rule for activations without closed form; <see cref="GaussianQuadrature.Default"/> if null.</param>
-    /// <param name="rowBlock">Rows of x1 processed at once; default: as many as fit <see cref="DefaultBlockBytes"/> at
-    /// about 1 KiB of temporaries per pair (measured for depth-5 ReLU), so that N = 20 000 fits in a few GiB.</param>
+    /// <param name="rowBlock">Rows of x1 processed at once; default: <see cref="DefaultBlockPairs"/> pairs per block.</param>
     public static KernelPair Compute(FullyConnectedArchitecture architecture, Tensor x1, Tensor? x2 = null,
         GaussianQuadrature? quadrature = null, int? rowBlock = null)
     {
         var expectations = Prepare(architecture, quadrature);
         if (rowBlock is { } requested) Guard.Positive(requested, nameof(rowBlock));
         var a = CheckInputs(architecture, x1, nameof(x1));
+        var symmetric = x2 is null;
         var b = x2 is null ? a : CheckInputs(architecture, x2, nameof(x2));
         var (n1, n2) = (a.shape[0], b.shape[0]);
-        var block = rowBlock ?? (int)Math.Clamp(DefaultBlockBytes / (1024L * n2), 1, n1);
 
-        var d2 = InputVariances(architecture, b);
+        var variances2 = InputVariances(architecture, b);
         var nngp = empty([n1, n2], float64, b.device);
         var ntk = empty([n1, n2], float64, b.device);
-        for (long i0 = 0; i0 < n1; i0 += block)
+        for (long i0 = 0, rows; i0 < n1; i0 += rows)
         {
             using var scope = NewDisposeScope();
-            var i1 = Math.Min(n1, i0 + block);
-            var rows = a.narrow(0, i0, i1 - i0);
-            var d1 = InputVariances(architecture, rows);
-            var cross = FirstLayer(architecture, rows.matmul(b.T));
-            var (k, theta) = Recurse(architecture, expectations, d1.unsqueeze(1), cross, d2.unsqueeze(0), x2 is null ? i0 : null);
-            nngp.narrow(0, i0, i1 - i0).copy_(k);
-            ntk.narrow(0, i0, i1 - i0).copy_(theta);
+            // With x2 = x1, the columns left of i0 are the mirror image of earlier blocks.
+            var c0 = symmetric ? i0 : 0;
+            var columns = n2 - c0;
+            rows = Math.Min(n1 - i0, rowBlock ?? Math.Max(1, DefaultBlockPairs / columns));
+            var (xa, xb) = (a.narrow(0, i0, rows), b.narrow(0, c0, columns));
+            var (k, theta) = Recurse(architecture, expectations,
+                InputVariances(architecture, xa).unsqueeze(1),
+                FirstLayer(architecture, xa.matmul(xb.T)),
+                variances2.narrow(0, c0, columns).unsqueeze(0),
+                pinDiagonal: symmetric);
+            var where = $"AnalyticKernels.Compute, rows {i0}..{i0 + rows - 1} of x1";
+            Store(nngp, Guard.CheckFinite(k, where + " (NNGP)"), i0, c0, symmetric);
+            Store(ntk, Guard.CheckFinite(theta, where + " (NTK)"), i0, c0, symmetric);
         }
-        return new KernelPair(Guard.CheckFinite(nngp, "AnalyticKernels.Compute (NNGP)"), Guard.CheckFinite(ntk, "AnalyticKernels.Compute (NTK)"));
+        return new KernelPair(nngp, ntk);
     }
 
     /// <summary>Only the diagonal K(x, x) and Theta(x, x), each [N] float64: O(N) work.</summary>
@@ -64,31 +75,46 @@ public static class AnalyticKernels
         return new KernelPair(Guard.CheckFinite(k, "AnalyticKernels.Diagonal (NNGP)"), Guard.CheckFinite(theta, "AnalyticKernels.Diagonal (NTK)"));
     }
 
-    // Runs layers 1..L of the recursion from the first-layer kernels; k11/k22 are the diagonal variances of the two
-    // sides (broadcastable against k12). Returns K^{L+1}, Theta^{L+1}.
-    // selfOffset: when x2 = x1, the column of row 0's own point. Its entries K(x, x) are then copied from the diagonal
-    // recursion at every layer, so the pair (x, x) has an exactly singular covariance. Otherwise rounding leaves
-    // det = k11 k22 - k12^2 at +-1e-16, the angle between x and itself at ~1e-8 (the angle is a square root of det),
-    // and TDot of kinked activations (ReLU) 1e-9 off, an error that compounds with depth.
-    static (Tensor K, Tensor Theta) Recurse(FullyConnectedArchitecture architecture, GaussianExpectations expectations,
-        Tensor k11, Tensor k12, Tensor k22, long? selfOffset = null)
+    // Writes a block of rows i0.. and columns c0.. into the kernel; when symmetric (c0 = i0), also its mirror image
+    // below the diagonal, and the block's own lower triangle from its upper one.
+    static void Store(Tensor kernel, Tensor block, long i0, long c0, bool symmetric)
     {
-        if (selfOffset is { } first) k12.diagonal(first).copy_(k11.flatten());
+        var (rows, columns) = (block.shape[0], block.shape[1]);
+        kernel.narrow(0, i0, rows).narrow(1, c0, columns).copy_(block);
+        if (!symmetric) return;
+        kernel.narrow(0, i0 + rows, columns - rows).narrow(1, i0, rows).copy_(block.narrow(1, rows, columns - rows).T);
+        var square = kernel.narrow(0, i0, rows).narrow(1, i0, rows);
+        using var upper = square.triu(1);
+        square.copy_(upper).add_(upper.T).diagonal().copy_(block.diagonal());
+    }
+
+    // Runs layers 1..L of the recursion from the first-layer kernels; k11/k22 are the diagonal variances of the two
+    // sides (broadcastable against k12, which the recursion may overwrite). Returns K^{L+1}, Theta^{L+1}.
+    // pinDiagonal: k12's main diagonal pairs each point with itself (x2 = x1). Its entries K(x, x) are then copied
+    // from the diagonal recursion at every layer, so the pair (x, x) has an exactly singular covariance. Otherwise
+    // rounding leaves det = k11 k22 - k12^2 at +-1e-16, the angle between x and itself at ~1e-8 (the angle is a square
+    // root of det), and TDot of kinked activations (ReLU) 1e-9 off, an error that compounds with depth.
+    static (Tensor K, Tensor Theta) Recurse(FullyConnectedArchitecture architecture, GaussianExpectations expectations,
+        Tensor k11, Tensor k12, Tensor k22, bool pinDiagonal = false)
+    {
+        if (pinDiagonal) k12.diagonal().copy_(k11.flatten());
         var sw2 = architecture.SigmaW * architecture.SigmaW;
         var sb2 = architecture.UseBias ? architecture.SigmaB * architecture.SigmaB : 0.0;
         var theta = k12;
         for (var l = 0; l < architecture.Depth; l++)
         {
+            // The layer's temporaries are freed as soon as it is done, so a block's working set stays small.
+            using var layer = NewDisposeScope();
             var (t, tDot) = expectations(k11, k12, k22);
-            var next = sw2 * t + sb2;
-            theta = next + sw2 * tDot * theta;
+            var next = t.mul(sw2).add_(sb2);
+            theta = addcmul(next, tDot, theta, sw2);
             // The diagonal variances follow the same map (T of a point with itself).
-            var diagonal1 = sw2 * expectations(k11, k11, k11).T + sb2;
-            var diagonal2 = ReferenceEquals(k11, k22) ? diagonal1 : sw2 * expectations(k22, k22, k22).T + sb2;
-            k11 = diagonal1;
-            k22 = diagonal2;
+            var same = ReferenceEquals(k11, k22);
+            k11 = expectations(k11, k11, k11).T.mul(sw2).add_(sb2);
+            k22 = same ? k11 : expectations(k22, k22, k22).T.mul(sw2).add_(sb2);
             k12 = next;
-            if (selfOffset is { } offset) k12.diagonal(offset).copy_(k11.flatten());
+            if (pinDiagonal) k12.diagonal().copy_(k11.flatten());
+            layer.MoveToOuter(same ? [k11, k12, theta] : [k11, k12, k22, theta]);
         }
         return (k12, theta);
     }

@@ -94,12 +94,21 @@ public sealed class Activation
     {
         // theta = angle between the two inputs' features. atan2(sqrt(det), k12) is exact at theta = 0 (a point with
         // itself), where arccos(k12 / sqrt(k11 k22)) loses half the digits to rounding of the ratio.
-        // T = sqrt(k11 k22)/(2 pi) (sin theta + (pi - theta) cos theta), written with sqrt(k11 k22) sin theta = sqrt(det).
-        var sqrtDet = (k11 * k22 - k12.square()).clamp_min(0).sqrt();
-        var theta = atan2(sqrtDet, k12);
-        var t = (sqrtDet + (Math.PI - theta) * k12) / (2 * Math.PI);
-        var tDot = (Math.PI - theta) / (2 * Math.PI);
+        // T = sqrt(k11 k22)/(2 pi) (sin theta + (pi - theta) cos theta) = (sqrt(det) + (pi - theta) k12) / (2 pi),
+        // TDot = (pi - theta) / (2 pi). In place where possible: this runs on every pair of every layer.
+        // Not addcmul: a fused multiply-add leaves det = +-1e-16 for a point with itself instead of exactly 0.
+        using var square = k12.square();
+        var sqrtDet = Broadcast(k11 * k22, k12).sub_(square).clamp_min_(0).sqrt_();
+        var tDot = atan2(sqrtDet, k12).mul_(-0.5 / Math.PI).add_(0.5);
+        var t = sqrtDet.mul_(0.5 / Math.PI).addcmul_(tDot, k12, 1);
         return (t, tDot);
+    }
+
+    // a, expanded to the shape it has when broadcast against b (a copy only when it is smaller), to work on in place.
+    static Tensor Broadcast(Tensor a, Tensor b)
+    {
+        var shape = broadcast_shapes(a.shape, b.shape);
+        return a.shape.SequenceEqual(shape) ? a : a.expand(shape).contiguous();
     }
 
     static (Tensor, Tensor) ErfExpectations(Tensor k11, Tensor k12, Tensor k22)

@@ -34,12 +34,18 @@ internal static class Guard
             throw new ArgumentException($"{name} must contain at least one example, but has shape {Shape(x)}.", name);
         if (!x.is_floating_point())
             throw new ArgumentException($"{name} must be a floating-point tensor, but has dtype {x.dtype}.", name);
-        using var bad = x.isfinite().logical_not().any();
-        if (bad.item<bool>())
+        if (!AllFinite(x))
         {
             using var nan = x.isnan().sum();
             throw new ArgumentException($"{name} contains {nan.item<long>()} NaN and/or infinite values (shape {Shape(x)}).", name);
         }
+    }
+
+    static bool AllFinite(Tensor t)
+    {
+        using var finite = t.isfinite();
+        using var all = finite.all();
+        return all.item<bool>();
     }
 
     public static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
@@ -47,8 +53,7 @@ internal static class Guard
     /// <summary>Throws naming <paramref name="where"/> when <paramref name="t"/> contains NaN or Inf.</summary>
     public static Tensor CheckFinite(Tensor t, string where)
     {
-        using var ok = t.isfinite().all();
-        if (!ok.item<bool>())
+        if (!AllFinite(t))
             throw new ArithmeticException($"{where} produced NaN or infinite values (shape {Shape(t)}).");
         return t;
     }

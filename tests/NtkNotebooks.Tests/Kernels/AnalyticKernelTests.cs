@@ -79,15 +79,69 @@ public class AnalyticKernelTests
         Assert.Equal(mcTDot, tDot.item<double>(), 2.5e-3);
     }
 
-    [Fact]
-    public void Diagonal_EqualsDiagonalOfFullKernel()
+    [Theory]
+    [InlineData("ReLU")]
+    [InlineData("Erf")]
+    [InlineData("Tanh")]
+    public void Diagonal_EqualsDiagonalOfFullKernel(string name)
     {
-        var arch = TestData.Fc(6, 1, 3, Activation.Tanh);
-        var x = TestData.UnitRows(5, 6);
-        var full = AnalyticKernels.Compute(arch, x);
+        // Several row blocks: the diagonal runs through blocks at different column offsets.
+        var arch = TestData.Fc(6, 1, 5, Activation.Parse(name), sigmaW: 1.4, sigmaB: 0.1);
+        var x = TestData.UnitRows(30, 6) * 1.3;
+        var full = AnalyticKernels.Compute(arch, x, rowBlock: 7);
         var diagonal = AnalyticKernels.Diagonal(arch, x);
-        Assert.True(TestData.RelativeError(diagonal.Nngp, full.Nngp.diagonal()) < 1e-12);
-        Assert.True(TestData.RelativeError(diagonal.Ntk, full.Ntk.diagonal()) < 1e-12);
+        Assert.True(TestData.RelativeError(diagonal.Nngp, full.Nngp.diagonal()) < 1e-13);
+        Assert.True(TestData.RelativeError(diagonal.Ntk, full.Ntk.diagonal()) < 1e-13);
+    }
+
+    [Theory]
+    [InlineData("ReLU")]
+    [InlineData("Erf")]
+    public void SelfPairs_FollowTheScalarRecursionToRounding(string name)
+    {
+        // For a point with itself (k11 = k12 = k22 = k) the closed forms reduce to scalars: ReLU T = k/2, TDot = 1/2;
+        // erf T = (2/pi) asin(2k/(1+2k)), TDot = (4/pi)/sqrt(1+4k). The covariance is exactly singular, and a
+        // kinked activation turns a rounding error eps in its determinant into sqrt(eps) ~ 1e-8 in TDot, so the
+        // kernel's diagonal must match to rounding, not to 1e-8 (a fused multiply-add in det once broke this).
+        var arch = TestData.Fc(6, 1, 5, Activation.Parse(name), sigmaW: 1.4, sigmaB: 0.1);
+        var x = rand(200, 6, dtype: float64, generator: new Generator(5)) + 0.1;
+        var kernel = AnalyticKernels.Compute(arch, x);
+        double sw2 = 1.96, sb2 = 0.01;
+        for (var i = 0; i < 200; i++)
+        {
+            var k = sw2 * x[i].square().sum().item<double>() / 6 + sb2;
+            var theta = k;
+            for (var l = 0; l < 5; l++)
+            {
+                var (t, tDot) = name == "ReLU"
+                    ? (k / 2, 0.5)
+                    : (2 / Math.PI * Math.Asin(2 * k / (1 + 2 * k)), 4 / Math.PI / Math.Sqrt(1 + 4 * k));
+                k = sw2 * t + sb2;
+                theta = k + sw2 * tDot * theta;
+            }
+            Assert.Equal(k, kernel.Nngp[i, i].item<double>(), k * 1e-13);
+            Assert.Equal(theta, kernel.Ntk[i, i].item<double>(), theta * 1e-13);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void SymmetricKernel_MirrorsTheUpperTriangle_AndMatchesTheCrossKernel(int rowBlock)
+    {
+        // x2 = null computes the upper triangle only. Off the diagonal it must equal the general x1-vs-x2 path
+        // (which evaluates every pair) to rounding, and be exactly symmetric.
+        var arch = TestData.Fc(6, 1, 3, Activation.ReLU, sigmaW: 1.4, sigmaB: 0.1);
+        var x = TestData.UnitRows(40, 6, seed: 4);
+        var symmetric = AnalyticKernels.Compute(arch, x, rowBlock: rowBlock);
+        var cross = AnalyticKernels.Compute(arch, x, x.clone());
+        var offDiagonal = ones(40, 40, dtype: float64) - eye(40, dtype: float64);
+        foreach (var (mine, general) in new[] { (symmetric.Nngp, cross.Nngp), (symmetric.Ntk, cross.Ntk) })
+        {
+            Assert.Equal(0.0, (mine - mine.T).abs().max().item<double>());
+            Assert.True(TestData.RelativeError(mine * offDiagonal, general * offDiagonal) < 1e-13);
+        }
     }
 
     [Theory]
