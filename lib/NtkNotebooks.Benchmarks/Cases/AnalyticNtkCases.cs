@@ -30,7 +30,7 @@ public static class AnalyticNtkCases
                 Method = "AnalyticKernels / NumPy",
                 DType = ScalarType.Float64,
                 Ours = timing,
-                Flops = FlopCount.AnalyticRelu(sizes.InputDim, sizes.AnalyticDepth, count, count),
+                Flops = FlopCount.AnalyticRelu(sizes.InputDim, sizes.AnalyticDepth, count),
                 FlopsAreMatmul = false,
                 PeerId = peerId,
                 Output = output,

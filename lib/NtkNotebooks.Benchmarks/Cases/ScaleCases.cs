@@ -12,26 +12,6 @@ namespace NtkNotebooks.Benchmarks.Cases;
 /// </summary>
 public static class ScaleCases
 {
-    /// <summary>
-    /// Measured resident bytes per (row, column) pair of one row block of <see cref="AnalyticKernels.Compute"/> at
-    /// depth 5: about 800 (every elementwise temporary of the recursion stays alive until the block ends), rounded up.
-    /// </summary>
-    const long AnalyticBytesPerPair = 1024;
-
-    /// <summary>Memory allowed for one row block's temporaries (on top of the two N x N float64 results).</summary>
-    const long AnalyticBlockBudgetBytes = 8L << 30;
-
-    /// <summary>
-    /// The largest power-of-two row block (at most the library's default, 2048) whose temporaries fit the budget:
-    /// 256 at N = 20 000, where the default block would need about 2048 x 20 000 x 800 B = 33 GB.
-    /// </summary>
-    public static int AnalyticRowBlock(long count)
-    {
-        var rows = 2048;
-        while (rows > 1 && rows * count * AnalyticBytesPerPair > AnalyticBlockBudgetBytes) rows /= 2;
-        return rows;
-    }
-
     /// <summary>Measures both cases.</summary>
     public static IEnumerable<CaseResult> Run(BenchmarkContext context)
     {
@@ -45,21 +25,20 @@ public static class ScaleCases
         var count = sizes.ScaleAnalyticCount;
         var architecture = AnalyticNtkCases.Architecture(sizes);
         using var x = BenchmarkInputs.Images(count, sizes.InputDim, seed: 9);
-        var rowBlock = AnalyticRowBlock(count);
         var (timing, peak, before) = WithPeakMemory(() =>
         {
             // One run: a warm-up would double minutes of work for no information at this size.
-            var (seconds, output) = Stopwatches.Once(() => AnalyticKernels.Compute(architecture, x, rowBlock: rowBlock).Ntk);
+            var (seconds, output) = Stopwatches.Once(() => AnalyticKernels.Compute(architecture, x).Ntk);
             output?.Dispose();
             return new Timing(seconds, seconds, 1, 0);
         });
         return new CaseResult
         {
             Name = $"Scale: analytic NTK, ReLU depth {sizes.AnalyticDepth}, N = {count}",
-            Method = $"AnalyticKernels (NNGP and NTK), rowBlock {rowBlock}",
+            Method = "AnalyticKernels (NNGP and NTK)",
             DType = ScalarType.Float64,
             Ours = timing,
-            Flops = FlopCount.AnalyticRelu(sizes.InputDim, sizes.AnalyticDepth, count, count),
+            Flops = FlopCount.AnalyticRelu(sizes.InputDim, sizes.AnalyticDepth, count),
             FlopsAreMatmul = false,
             PeakBytes = peak,
             Note = $"one run, no warm-up; resident before the case {Report.Format.Gibibytes(before)}",

@@ -50,22 +50,23 @@ public static class FlopCount
     }
 
     /// <summary>
-    /// <see cref="NtkNotebooks.Kernels.AnalyticKernels"/> for ReLU at depth L: the input Gram 2 N1 N2 n_0, the first
-    /// layer's affine map (2 per pair), and per layer and pair 17 elementwise operations: the arc-cosine closed forms
-    /// (k11 k22, k12^2, subtract, clamp, sqrt, atan2, pi - theta, times k12, add, divide; pi - theta, divide: 12) and
-    /// the recursion (sigma_w^2 T + sigma_b^2, Theta = K + sigma_w^2 TDot Theta: 5). Nominal: memory-bound work.
+    /// <see cref="NtkNotebooks.Kernels.AnalyticKernels"/> for ReLU at depth L on N inputs (x2 = x1: only the N (N + 1) / 2
+    /// pairs of the upper triangle are computed): the input Gram 2 n_0 per pair, the first layer's affine map (2), and
+    /// per layer 16 elementwise operations: the arc-cosine closed forms (k11 k22, k12^2, subtract, clamp, sqrt, atan2,
+    /// TDot = 1/2 - theta/(2 pi): 2, T = sqrt(det)/(2 pi) + TDot k12: 3; 11) and the recursion
+    /// (K = sigma_w^2 T + sigma_b^2: 2, Theta = K + sigma_w^2 TDot Theta: 3). Nominal: memory-bound work.
     /// </summary>
-    public static double AnalyticRelu(int inputDim, int depth, long n1, long n2) =>
-        2.0 * n1 * n2 * inputDim + n1 * (double)n2 * (2 + 17.0 * depth);
+    public static double AnalyticRelu(int inputDim, int depth, long n) =>
+        n * (n + 1) / 2.0 * (2.0 * inputDim + 2 + 16.0 * depth);
 
     /// <summary>
     /// <see cref="NtkNotebooks.Dynamics.MseDynamics"/>: the symmetric eigendecomposition of the N x N kernel
-    /// (nominal 14/3 N^3: tridiagonal reduction 4/3 N^3, divide and conquer 4/3 N^3, back-transformation 2 N^3) and,
-    /// per time point, TrainOutputs (V^T r and V (d * .): 4 N^2 k) and TestOutputs (V^T r, V (g * .): 4 N^2 k;
-    /// Theta(x, X) times that: 2 M N k).
+    /// (nominal 14/3 N^3: tridiagonal reduction 4/3 N^3, divide and conquer 4/3 N^3, back-transformation 2 N^3), the two
+    /// projections V^T r of the train and test residuals (4 N^2 k, once for all times), and per time point
+    /// V (d_t * .) and V (g_t * .) (4 N^2 k) and Theta(x, X) times the latter (2 M N k).
     /// </summary>
     public static double ClosedForm(long n, long m, long k, int timePoints) =>
-        14.0 / 3.0 * n * n * (double)n + timePoints * (8.0 * n * n * k + 2.0 * m * n * k);
+        14.0 / 3.0 * n * n * (double)n + 4.0 * n * n * k + timePoints * (4.0 * n * n * k + 2.0 * m * n * k);
 
     /// <summary>
     /// One full-batch SGD step of the network on N examples: forward 2 N P_w, backward 2 N P_w (weight gradients)

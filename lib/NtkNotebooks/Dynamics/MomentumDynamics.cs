@@ -51,6 +51,6 @@ public sealed class MomentumDynamics
     public Tensor TestOutputs(Tensor testTrainKernel, Tensor f0Test, Tensor f0Train, int steps)
     {
         var change = TrainOutputs(f0Train, steps) - f0Train.to(float64);
-        return f0Test.to(float64) + _mse.TestMap(testTrainKernel, change, double.PositiveInfinity, discrete: false);
+        return f0Test.to(float64) + _mse.TestMap(testTrainKernel, change, [double.PositiveInfinity], discrete: false)[0];
     }
 }

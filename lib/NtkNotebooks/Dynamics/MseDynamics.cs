@@ -82,23 +82,33 @@ public sealed class MseDynamics
     public double Eta { get; }
 
     /// <summary>f_t(X) on the training inputs [N, k] (Eq 8). t = 0 returns f_0; t = infinity returns Y on the kernel's range.</summary>
-    public Tensor TrainOutputs(Tensor f0Train, double t, bool discrete = false)
+    public Tensor TrainOutputs(Tensor f0Train, double t, bool discrete = false) => TrainOutputs(f0Train, [t], discrete)[0];
+
+    /// <summary>
+    /// f_t(X) at every time of <paramref name="times"/>: [T, N, k]. One projection and one matrix product serve all
+    /// times, where T separate calls would read the N x N eigenvectors 2T times.
+    /// </summary>
+    public Tensor TrainOutputs(Tensor f0Train, IReadOnlyList<double> times, bool discrete = false)
     {
         var f0 = CheckOutputs(f0Train, Targets.shape[0], nameof(f0Train));
-        var decay = DecayFactor(t, discrete);
-        return Targets + Unstack(Spectrum.Eigenvectors.matmul(decay.unsqueeze(1) * Spectrum.Project(Stack(f0) - _targets)));
+        var decay = PerTime(times, t => DecayFactor(t, discrete));
+        return Targets + Propagate(Stack(f0) - _targets, decay).permute(1, 0, 2).reshape(decay.shape[0], Targets.shape[0], Outputs);
     }
 
     /// <summary>f_t(x) on test inputs [M, k] (Eq 10-11), from Theta(x, X) [M, N], f_0(x) [M, k] and f_0(X) [N, k].</summary>
-    public Tensor TestOutputs(Tensor testTrainKernel, Tensor f0Test, Tensor f0Train, double t, bool discrete = false)
+    public Tensor TestOutputs(Tensor testTrainKernel, Tensor f0Test, Tensor f0Train, double t, bool discrete = false) =>
+        TestOutputs(testTrainKernel, f0Test, f0Train, [t], discrete)[0];
+
+    /// <summary>f_t(x) at every time of <paramref name="times"/>: [T, M, k], with one projection for all times.</summary>
+    public Tensor TestOutputs(Tensor testTrainKernel, Tensor f0Test, Tensor f0Train, IReadOnlyList<double> times, bool discrete = false)
     {
         var f0x = CheckOutputs(f0Test, testTrainKernel.shape[0], nameof(f0Test));
         var f0 = CheckOutputs(f0Train, Targets.shape[0], nameof(f0Train));
-        return f0x + TestMap(testTrainKernel, Targets - f0, t, discrete);
+        return f0x + TestMap(testTrainKernel, Targets - f0, times, discrete);
     }
 
-    /// <summary>Theta(x, X) g_t(Theta) r [M, k]: how training-set values r [N, k] propagate to test points.</summary>
-    internal Tensor TestMap(Tensor testTrainKernel, Tensor r, double t, bool discrete)
+    /// <summary>Theta(x, X) g_t(Theta) r for each t [T, M, k]: how training-set values r [N, k] propagate to test points.</summary>
+    internal Tensor TestMap(Tensor testTrainKernel, Tensor r, IReadOnlyList<double> times, bool discrete)
     {
         ArgumentNullException.ThrowIfNull(testTrainKernel);
         var n = Targets.shape[0];
@@ -106,7 +116,11 @@ public sealed class MseDynamics
         if (testTrainKernel.dim() != (FullBlocks ? 4 : 2) || testTrainKernel.shape[1] != n
             || (FullBlocks && (testTrainKernel.shape[2] != Outputs || testTrainKernel.shape[3] != Outputs)))
             throw new ArgumentException($"testTrainKernel must be {expected} like the training kernel, but has shape {Guard.Shape(testTrainKernel)}.", nameof(testTrainKernel));
-        return Unstack(Flatten(testTrainKernel.to(float64)).matmul(ApplyG(Stack(r), t, discrete)), testTrainKernel.shape[0]);
+        var g = PerTime(times, t => G(t, discrete));
+        var propagated = Propagate(Stack(r), g); // [n', T, c]
+        var (count, columns) = (g.shape[0], propagated.shape[2]);
+        return Flatten(testTrainKernel.to(float64)).matmul(propagated.reshape(propagated.shape[0], count * columns))
+            .reshape(-1, count, columns).permute(1, 0, 2).reshape(count, testTrainKernel.shape[0], Outputs);
     }
 
     /// <summary>
@@ -139,8 +153,24 @@ public sealed class MseDynamics
     internal Tensor Unstack(Tensor stacked, long? rows = null) => FullBlocks ? stacked.reshape(rows ?? Targets.shape[0], Outputs) : stacked;
 
     /// <summary>g_t(Theta) r: V diag(g_t(lambda)) V^T r.</summary>
-    internal Tensor ApplyG(Tensor r, double t, bool discrete) =>
-        Spectrum.Eigenvectors.matmul(G(t, discrete).unsqueeze(1) * Spectrum.Project(r));
+    internal Tensor ApplyG(Tensor r, double t, bool discrete) => Propagate(r, G(t, discrete).unsqueeze(0)).squeeze(1);
+
+    // V diag(f_t) V^T r for every row f_t of factors [T, n']: [n', T, c] for r [n', c]. Projects r once; all times
+    // share one matrix product.
+    Tensor Propagate(Tensor r, Tensor factors)
+    {
+        var projected = Spectrum.Project(r);
+        var (count, columns) = (factors.shape[0], projected.shape[1]);
+        var coefficients = factors.T.unsqueeze(2) * projected.unsqueeze(1);
+        return Spectrum.Eigenvectors.matmul(coefficients.reshape(-1, count * columns)).reshape(-1, count, columns);
+    }
+
+    static Tensor PerTime(IReadOnlyList<double> times, Func<double, Tensor> factor)
+    {
+        ArgumentNullException.ThrowIfNull(times);
+        if (times.Count == 0) throw new ArgumentException("Expected at least one time.", nameof(times));
+        return stack(times.Select(factor).ToArray());
+    }
 
     /// <summary>g_t(lambda_i) = (1 - decay_i) / lambda_i with its limits (see remarks).</summary>
     internal Tensor G(double t, bool discrete)

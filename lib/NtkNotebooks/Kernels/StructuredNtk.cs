@@ -34,37 +34,38 @@ public static class StructuredNtk
         var kernel = outputs == KernelOutputs.Full ? zeros([n1, n2, k, k], float64, network.Device) : zeros([n1, n2], float64, network.Device);
         for (var l = 0; l < network.LayerCount; l++)
         {
+            // Each layer's N1 x N2 products are freed before the next; the sums accumulate in place, in float64
+            // (a float32 network's products are widened elementwise as they are added).
+            using var layer = NewDisposeScope();
             var scale = InputGram(network, l, left.LayerInputs[l], right.LayerInputs[l]); // [N1, N2]
             if (l == network.LayerCount - 1)
             {
                 // G_{L+1} = I_k: the readout contributes scale * delta_ab.
-                kernel += outputs switch
-                {
-                    KernelOutputs.Full => scale.unsqueeze(-1).unsqueeze(-1) * eye(k, dtype: float64, device: network.Device),
-                    KernelOutputs.Trace => scale * k,
-                    _ => scale,
-                };
+                var readout = outputs == KernelOutputs.Full ? kernel.diagonal(0, 2, 3) : kernel;
+                readout.add_(outputs == KernelOutputs.Full ? scale.unsqueeze(-1) : scale, outputs == KernelOutputs.Trace ? k : 1);
                 continue;
             }
             Tensor g1 = left.Cotangents[l], g2 = right.Cotangents[l]; // [N, k, n_l]
             var width = g1.shape[2];
-            var gram = outputs switch
+            if (outputs == KernelOutputs.Full)
             {
-                KernelOutputs.Full => g1.reshape(n1 * k, width).matmul(g2.reshape(n2 * k, width).T)
-                    .reshape(n1, k, n2, k).permute(0, 2, 1, 3).to(float64),
-                KernelOutputs.Trace => g1.reshape(n1, k * width).matmul(g2.reshape(n2, k * width).T).to(float64),
-                _ => g1.reshape(n1, k * width).matmul(g2.reshape(n2, k * width).T).to(float64) / k,
-            };
-            kernel += outputs == KernelOutputs.Full ? scale.unsqueeze(-1).unsqueeze(-1) * gram : scale * gram;
+                var gram = g1.reshape(n1 * k, width).matmul(g2.reshape(n2 * k, width).T).reshape(n1, k, n2, k).permute(0, 2, 1, 3);
+                kernel.addcmul_(scale.unsqueeze(-1).unsqueeze(-1), gram, 1);
+            }
+            else
+            {
+                var gram = g1.reshape(n1, k * width).matmul(g2.reshape(n2, k * width).T);
+                kernel.addcmul_(scale, gram, outputs == KernelOutputs.Mean ? 1.0 / k : 1);
+            }
         }
         return Guard.CheckFinite(kernel, "StructuredNtk.Compute").MoveToOuterDisposeScope();
     }
 
-    /// <summary>a_l^2 x^{l-1}(x) . x^{l-1}(x') + c_l^2, float64 [N1, N2].</summary>
+    /// <summary>a_l^2 x^{l-1}(x) . x^{l-1}(x') + c_l^2 [N1, N2], in the network's dtype.</summary>
     internal static Tensor InputGram(FullyConnectedNetwork network, int layer, Tensor inputs1, Tensor inputs2)
     {
-        var gram = inputs1.matmul(inputs2.T).to(float64) * (network.WeightScales[layer] * network.WeightScales[layer]);
-        return network.Biases[layer] is null ? gram : gram + network.BiasScales[layer] * network.BiasScales[layer];
+        var gram = inputs1.matmul(inputs2.T).mul_(network.WeightScales[layer] * network.WeightScales[layer]);
+        return network.Biases[layer] is null ? gram : gram.add_(network.BiasScales[layer] * network.BiasScales[layer]);
     }
 
     /// <summary>Per-example factors of the structured NTK: layer inputs x^{l-1} and output cotangents G_l.</summary>

@@ -32,7 +32,8 @@ public class MseDynamicsTests
         var (train, test) = SmallTask(k: k);
         var steps = 60;
         var lr = reduction == LossReduction.Mean ? 1.0 : 0.05;
-        var options = new TrainingOptions { LearningRate = lr, Steps = steps, Reduction = reduction, RecordAt = [0, steps] };
+        int[] recorded = [0, 7, 25, steps];
+        var options = new TrainingOptions { LearningRate = lr, Steps = steps, Reduction = reduction, RecordAt = recorded };
         var linearized = new LinearizedNetwork(Net(k));
         var history = Trainer.Train(linearized, train, test, options, "linearized");
 
@@ -46,6 +47,18 @@ public class MseDynamicsTests
 
         Assert.True(TestData.RelativeError(history.Final.TrainOutputs, dynamics.TrainOutputs(f0, steps, discrete: true)) < 1e-10);
         Assert.True(TestData.RelativeError(history.Final.TestOutputs, dynamics.TestOutputs(thetaTest, f0Test, f0, steps, discrete: true)) < 1e-10);
+        // The whole trajectory at once (one projection for all times) follows the recorded steps too.
+        var times = recorded.Select(step => (double)step).ToArray();
+        var trainPath = dynamics.TrainOutputs(f0, times, discrete: true);
+        var testPath = dynamics.TestOutputs(thetaTest, f0Test, f0, times, discrete: true);
+        Assert.Equal([recorded.Length, train.Y.shape[0], k], trainPath.shape);
+        Assert.Equal([recorded.Length, test.Y.shape[0], k], testPath.shape);
+        for (var i = 0; i < recorded.Length; i++)
+        {
+            var snapshot = history.Snapshots.Single(s => s.Step == recorded[i]);
+            Assert.True(TestData.RelativeError(snapshot.TrainOutputs, trainPath[i]) < 1e-10, $"train, step {recorded[i]}");
+            Assert.True(TestData.RelativeError(snapshot.TestOutputs, testPath[i]) < 1e-10, $"test, step {recorded[i]}");
+        }
         var omega = dynamics.WeightChange(probe, train.X, f0, steps, discrete: true);
         foreach (var (closed, trained) in omega.Zip(linearized.WeightChange()))
             Assert.True(TestData.RelativeError(trained, closed) < 1e-9);
@@ -128,6 +141,8 @@ public class MseDynamicsTests
         Assert.Contains("f0Train", Assert.Throws<ArgumentException>(() => dynamics.TrainOutputs(ones(3, 1, dtype: float64), 1)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => dynamics.TrainOutputs(train.Y, -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => dynamics.TrainOutputs(train.Y, 1.5, discrete: true));
+        Assert.Equal("times", Assert.Throws<ArgumentException>(() => dynamics.TrainOutputs(train.Y, Array.Empty<double>())).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => dynamics.TestOutputs(theta, train.Y, train.Y, [1.0, -2.0]));
         Assert.Contains("NaN", Assert.Throws<ArithmeticException>(() => new MseDynamics(full(3, 3, double.NaN, dtype: float64), ones(3, 1, dtype: float64), 1)).Message);
     }
 
