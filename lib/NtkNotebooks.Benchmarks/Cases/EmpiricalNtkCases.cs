@@ -82,16 +82,16 @@ public static class EmpiricalNtkCases
     {
         var count = x.shape[0];
         var parameters = network.parameters().Sum(p => p.numel());
-        var estimate = JacobianNtkEstimate.Of(network, x, context.MatmulGflops[ScalarType.Float64]);
-        var flops = FlopCount.JacobianNtk(network.Architecture.LayerWidths, parameters, count, count, estimate.JacobianRows);
+        var estimate = JacobianNtkEstimate.Of(network, x, context.MatmulGflops[network.DType]);
+        var flops = FlopCount.JacobianNtk(network.Architecture.LayerWidths, parameters, estimate.JacobianRows, estimate.ContractedPairs);
         var result = new CaseResult
         {
-            Name = name, Method = "JacobianNtk / vmap(jacrev)", DType = ScalarType.Float32, Flops = flops, PeerId = peerId,
-            PeakDType = ScalarType.Float64, // the library contracts the Jacobian rows in float64
+            Name = name, Method = "JacobianNtk / vmap(jacrev)", DType = network.DType, Flops = flops, PeerId = peerId,
         };
         if (estimate.Seconds > context.Sizes.TimeLimitSeconds)
             return result with { Note = $"skipped: estimated {Progress.Seconds(estimate.Seconds)} per run > {context.Sizes.TimeLimitSeconds:0} s" };
         var (timing, output) = Stopwatches.Measure(() => JacobianNtk.Compute(network, x), context.Sizes.Policy);
-        return result with { Ours = timing, Output = output, Note = "rows contracted in float64" };
+        var blocks = (count + JacobianNtk.RowsPerBlock(network) - 1) / JacobianNtk.RowsPerBlock(network);
+        return result with { Ours = timing, Output = output, Note = $"default 1 GiB budget: {blocks} row block(s); the peer holds all of J" };
     }
 }

@@ -39,14 +39,14 @@ public static class FlopCount
     /// <summary>
     /// <see cref="NtkNotebooks.Kernels.JacobianNtk"/>: <paramref name="jacobianRows"/> per-example Jacobians (a forward
     /// pass, 2 P_w, and k backward passes, each 2 P_w for the weight gradients plus 2 (P_w - n_0 n_1) for the layer
-    /// inputs' gradients; P_w = sum n_{l-1} n_l) and the contraction J(x1) J(x2)^T, 2 N1 N2 k^2 P.
+    /// inputs' gradients; P_w = sum n_{l-1} n_l) and the contraction J(x) J(x')^T, 2 k^2 P per contracted pair.
     /// </summary>
-    public static double JacobianNtk(IReadOnlyList<int> widths, long parameters, long n1, long n2, long jacobianRows)
+    public static double JacobianNtk(IReadOnlyList<int> widths, long parameters, long jacobianRows, long contractedPairs)
     {
         double k = widths[^1];
         var weights = WeightCount(widths);
         var perExample = 2.0 * weights + k * (4.0 * weights - 2.0 * widths[0] * widths[1]);
-        return jacobianRows * perExample + 2.0 * n1 * n2 * k * k * parameters;
+        return jacobianRows * perExample + 2.0 * contractedPairs * k * k * parameters;
     }
 
     /// <summary>

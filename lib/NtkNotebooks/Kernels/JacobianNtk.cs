@@ -7,7 +7,8 @@ namespace NtkNotebooks.Kernels;
 /// <summary>
 /// The general empirical NTK for any network (Eq 4): per-example Jacobians J(x) = df/dtheta [k, P], computed by
 /// reverse-mode autodiff (one backward pass per example and output, since TorchSharp has no vmap), contracted as
-/// Theta_hat(x, x') = J(x) J(x')^T with matrix products, block by block so memory stays under a budget.
+/// Theta_hat(x, x') = J(x) J(x')^T with matrix products in the network's dtype, block by block so memory stays under
+/// a budget. For x2 = x1 only the blocks on and above the diagonal are computed; the rest is their mirror image.
 /// </summary>
 public static class JacobianNtk
 {
@@ -19,45 +20,58 @@ public static class JacobianNtk
     /// <param name="x1">Inputs [N1, ...].</param>
     /// <param name="x2">Inputs [N2, ...], or null for x1.</param>
     /// <param name="outputs">Mean (default) / Trace: [N1, N2]; Full: [N1, N2, k, k].</param>
-    /// <param name="memoryBudgetBytes">Upper bound for the Jacobian blocks held at once.</param>
+    /// <param name="memoryBudgetBytes">Upper bound for the Jacobian blocks held at once (two blocks of
+    /// <see cref="RowsPerBlock"/> examples). When all of J(x2) fits, it is computed once; otherwise the column blocks
+    /// are recomputed for every row block.</param>
     public static Tensor Compute(INtkNetwork network, Tensor x1, Tensor? x2 = null, KernelOutputs outputs = KernelOutputs.Mean,
         long memoryBudgetBytes = DefaultMemoryBudgetBytes)
     {
         ArgumentNullException.ThrowIfNull(network);
         Guard.Positive(memoryBudgetBytes, nameof(memoryBudgetBytes));
         var a = network.PrepareInput(x1, nameof(x1));
+        var symmetric = x2 is null;
         var b = x2 is null ? a : network.PrepareInput(x2, nameof(x2));
         var parameters = network.parameters().ToArray();
         var k = network.Outputs;
-        var p = parameters.Sum(t => t.numel());
-
-        // Two blocks of rows of J are alive at once, each [rows * k, P] float64.
-        var rows = (int)Math.Clamp(memoryBudgetBytes / (2L * k * p * sizeof(double)), 1, int.MaxValue);
+        var rows = RowsPerBlock(network, memoryBudgetBytes);
         long n1 = a.shape[0], n2 = b.shape[0];
         var result = outputs == KernelOutputs.Full ? zeros([n1, n2, k, k], float64) : zeros([n1, n2], float64);
 
-        var cachedColumns = rows >= n2 ? Jacobian(network, parameters, b) : null; // all of J(x2) fits: compute once
+        var cachedColumns = !symmetric && rows >= n2 ? Jacobian(network, parameters, b) : null; // all of J(x2) fits: compute once
         for (long i0 = 0; i0 < n1; i0 += rows)
         {
             using var scope = NewDisposeScope();
             var i1 = Math.Min(n1, i0 + rows);
             var left = Jacobian(network, parameters, a.narrow(0, i0, i1 - i0));
-            for (long j0 = 0; j0 < n2; j0 += rows)
+            for (var j0 = symmetric ? i0 : 0; j0 < n2; j0 += rows)
             {
                 var j1 = Math.Min(n2, j0 + rows);
                 using var inner = NewDisposeScope(); // frees each column block (and its products) before the next
-                var right = cachedColumns ?? Jacobian(network, parameters, b.narrow(0, j0, j1 - j0));
-                var block = left.matmul(right.T).reshape(i1 - i0, k, j1 - j0, k).permute(0, 2, 1, 3); // [i, j, a, b]
-                result.narrow(0, i0, i1 - i0).narrow(1, j0, j1 - j0).copy_(Reduce(block, outputs));
+                var right = symmetric && j0 == i0 ? left : cachedColumns ?? Jacobian(network, parameters, b.narrow(0, j0, j1 - j0));
+                var block = left.matmul(right.T).to(float64).reshape(i1 - i0, k, j1 - j0, k).permute(0, 2, 1, 3); // [i, j, a, b]
+                var reduced = Reduce(block, outputs);
+                result.narrow(0, i0, i1 - i0).narrow(1, j0, j1 - j0).copy_(reduced);
+                // Theta(x_j, x_i)_ba = Theta(x_i, x_j)_ab.
+                if (symmetric && j0 != i0)
+                    result.narrow(0, j0, j1 - j0).narrow(1, i0, i1 - i0).copy_(outputs == KernelOutputs.Full ? reduced.permute(1, 0, 3, 2) : reduced.T);
             }
         }
         cachedColumns?.Dispose();
         return Guard.CheckFinite(result, "JacobianNtk.Compute");
     }
 
+    /// <summary>Examples per Jacobian block: two blocks of [rows k, P] in the network's dtype fit the budget.</summary>
+    public static long RowsPerBlock(INtkNetwork network, long memoryBudgetBytes = DefaultMemoryBudgetBytes)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var parameters = network.parameters().Sum(t => t.numel());
+        var elementBytes = network.DType == ScalarType.Float64 ? 8L : 4L;
+        return Math.Clamp(memoryBudgetBytes / (2L * network.Outputs * parameters * elementBytes), 1, int.MaxValue);
+    }
+
     /// <summary>
     /// The Jacobian df/dtheta of every example, stacked as rows [N * k, P] (row i * k + a is example i, output a),
-    /// float64, parameters flattened and concatenated in <c>parameters()</c> order.
+    /// in the network's dtype, parameters flattened and concatenated in <c>parameters()</c> order.
     /// </summary>
     public static Tensor Jacobian(INtkNetwork network, Tensor x)
     {
@@ -73,7 +87,8 @@ public static class JacobianNtk
                 throw new InvalidOperationException("Every parameter must require gradients to compute a Jacobian.");
         }
         var k = network.Outputs;
-        var rows = new List<Tensor>((int)x.shape[0] * k);
+        var sizes = parameters.Select(t => t.numel()).ToArray();
+        var jacobian = empty([x.shape[0] * k, sizes.Sum()], network.DType, network.Device);
         using var enableGrad = enable_grad();
         for (long i = 0; i < x.shape[0]; i++)
         {
@@ -84,12 +99,16 @@ public static class JacobianNtk
             for (var o = 0; o < k; o++)
             {
                 var grads = autograd.grad([output[0, o]], parameters, retain_graph: o < k - 1, allow_unused: true);
-                var row = cat(grads.Select((g, idx) => g.Handle == IntPtr.Zero ? zeros(parameters[idx].numel(), float64) : g.flatten().to(float64)).ToArray());
-                rows.Add(row.MoveToOuterDisposeScope());
+                var row = jacobian[i * k + o];
+                long offset = 0;
+                for (var p = 0; p < parameters.Length; offset += sizes[p], p++)
+                {
+                    var target = row.narrow(0, offset, sizes[p]);
+                    if (grads[p].IsInvalid) target.zero_(); // unused parameter: zero derivative
+                    else target.copy_(grads[p].flatten());
+                }
             }
         }
-        var jacobian = stack(rows);
-        foreach (var row in rows) row.Dispose();
         return jacobian;
     }
 

@@ -30,7 +30,7 @@ public static class Tangents
         var output = network.call(input);
         CheckCotangent(cotangent, output);
         var grads = autograd.grad([output], parameters, [cotangent.to(output.dtype, output.device)], allow_unused: true);
-        return grads.Select((g, i) => g.Handle == IntPtr.Zero ? zeros_like(parameters[i]) : g).ToArray();
+        return grads.Select((g, i) => g.IsInvalid ? zeros_like(parameters[i]) : g).ToArray();
     }
 
     /// <summary>J(x) v by forward-mode tangent propagation through a fully connected network:
@@ -103,7 +103,7 @@ public static class Tangents
         Tensor? dot = null;
         for (var i = 0; i < pullback.Count; i++)
         {
-            if (pullback[i].Handle == IntPtr.Zero) continue;
+            if (pullback[i].IsInvalid) continue;
             var term = (pullback[i] * tangent[i].to(output.dtype, output.device)).sum();
             dot = dot is null ? term : dot + term;
         }

@@ -1,4 +1,5 @@
 using NtkNotebooks.Kernels;
+using NtkNotebooks.Linearization;
 using NtkNotebooks.Models;
 using static TorchSharp.torch;
 
@@ -62,7 +63,65 @@ public class EmpiricalNtkTests
             Assert.Equal(general.shape, fast.shape);
             var error = TestData.RelativeError(fast, general);
             Assert.True(error < 1e-10, $"{mode}: relative error {error:E2}"); // issue asks < 1e-5; float64 gives round-off only
+
+            // x2 = x1: blocks above the diagonal, mirrored (for full blocks Theta(x', x)_ba = Theta(x, x')_ab).
+            Assert.True(JacobianNtk.RowsPerBlock(net, 40_000) < x1.shape[0], "the budget must force several blocks");
+            var symmetric = JacobianNtk.Compute(net, x1, null, mode, memoryBudgetBytes: 40_000);
+            var symmetricError = TestData.RelativeError(StructuredNtk.Compute(net, x1, null, mode), symmetric);
+            Assert.True(symmetricError < 1e-10, $"{mode}, x2 = x1: relative error {symmetricError:E2}");
         }
+    }
+
+    [Fact]
+    public void Float32Network_ContractsInFloat32_WithinItsPrecision()
+    {
+        // Jacobian rows stay float32; the contraction sums P ~ 600 products, so the error is a few float32 epsilons.
+        var arch = TestData.Fc(6, 16, 3, Activation.ReLU, outputs: 2, sigmaB: 0.1);
+        var net = new FullyConnectedNetwork(arch, seed: 3, dtype: ScalarType.Float32);
+        var x = TestData.UnitRows(9, 6, seed: 3);
+        Assert.Equal(ScalarType.Float32, JacobianNtk.Jacobian(net, x).dtype);
+        var general = JacobianNtk.Compute(net, x, outputs: KernelOutputs.Full, memoryBudgetBytes: 20_000);
+        Assert.Equal(ScalarType.Float64, general.dtype);
+        var error = TestData.RelativeError(StructuredNtk.Compute(net, x, outputs: KernelOutputs.Full), general);
+        Assert.True(error < 1e-5, $"relative error {error:E2}");
+    }
+
+    [Fact]
+    public void UnusedParameters_HaveZeroDerivatives()
+    {
+        // autograd returns no gradient at all for a parameter outside the graph; it must read as zero, not crash.
+        var net = new WithUnusedParameter();
+        var x = TestData.UnitRows(4, 3);
+        var jacobian = JacobianNtk.Jacobian(net, x);
+        Assert.Equal(0.0, jacobian.narrow(1, 6, 4).abs().max().item<double>());
+        var used = jacobian.narrow(1, 0, 6);
+        var expected = used.matmul(used.T).reshape(4, 2, 4, 2).permute(0, 2, 1, 3);
+        Assert.True(TestData.RelativeError(JacobianNtk.Compute(net, x, outputs: KernelOutputs.Full), expected) < 1e-14);
+        var pullback = Tangents.Vjp(net, x, ones(4, 2, dtype: float64));
+        Assert.Equal(0.0, pullback[1].abs().max().item<double>());
+        var jvp = Tangents.Jvp(net, x, [ones(3, 2, dtype: float64), ones(4, dtype: float64)]);
+        Assert.True(TestData.RelativeError(jvp, used.sum(1).reshape(4, 2)) < 1e-14);
+    }
+
+    sealed class WithUnusedParameter : nn.Module<Tensor, Tensor>, INtkNetwork
+    {
+        readonly TorchSharp.Modules.Parameter weight;
+        readonly TorchSharp.Modules.Parameter unused;
+
+        public WithUnusedParameter() : base(nameof(WithUnusedParameter))
+        {
+            using var g = new Generator(1);
+            weight = new TorchSharp.Modules.Parameter(randn(3, 2, dtype: float64, generator: g));
+            unused = new TorchSharp.Modules.Parameter(ones(4, dtype: float64));
+            RegisterComponents();
+        }
+
+        public int Outputs => 2;
+        public long[] InputShape => [3];
+        public ScalarType DType => ScalarType.Float64;
+        public Device Device => CPU;
+        public Tensor PrepareInput(Tensor x, string name) => x.to(float64);
+        public override Tensor forward(Tensor x) => x.matmul(weight).tanh();
     }
 
     [Fact]
