@@ -27,6 +27,8 @@ public sealed record CaseResult
     public bool SameDTypeAsPeer { get; init; } = true;
     /// <summary>Our output, compared with the peer's (disposed by the report).</summary>
     public Tensor? Output { get; init; }
+    /// <summary>The dtype whose matmul rate the achieved rate is compared with (default <see cref="DType"/>).</summary>
+    public ScalarType? PeakDType { get; init; }
     /// <summary>A stable key for the goals (e.g. "structured-1024-256", "analytic-4096").</summary>
     public string? Tag { get; init; }
     /// <summary>Peak resident memory during the case (scale cases).</summary>

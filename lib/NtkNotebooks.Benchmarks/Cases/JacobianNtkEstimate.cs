@@ -11,8 +11,8 @@ namespace NtkNotebooks.Benchmarks.Cases;
 /// budget, blocks of r = <see cref="JacobianNtk.RowsPerBlock"/> examples; for x2 = x1 every row block is computed
 /// once and reused for its diagonal block, and the column blocks above the diagonal are recomputed for each row block
 /// (N + r B (B - 1) / 2 per-example Jacobians for B = ceil(N / r) blocks; N when r &gt;= N). Per-example cost is
-/// probed on a few inputs; the contraction (2 k^2 P FLOPs per pair on and above the diagonal blocks) is assumed to
-/// run at half the measured matmul rate of the network's dtype.
+/// probed on a few inputs; the float64 contraction (2 k^2 P FLOPs per pair on and above the diagonal blocks) is
+/// assumed to run at half the measured float64 matmul rate.
 /// </summary>
 /// <param name="Seconds">Estimated seconds of one run.</param>
 /// <param name="JacobianRows">Per-example Jacobians computed in one run.</param>
@@ -20,7 +20,7 @@ namespace NtkNotebooks.Benchmarks.Cases;
 public sealed record JacobianNtkEstimate(double Seconds, long JacobianRows, long ContractedPairs)
 {
     /// <summary>Probes the per-example Jacobian cost and extrapolates.</summary>
-    public static JacobianNtkEstimate Of(INtkNetwork network, Tensor x, double matmulGflops)
+    public static JacobianNtkEstimate Of(INtkNetwork network, Tensor x, double float64Gflops)
     {
         var n = x.shape[0];
         var k = network.Outputs;
@@ -39,7 +39,7 @@ public sealed record JacobianNtkEstimate(double Seconds, long JacobianRows, long
         var (seconds, output) = Stopwatches.Once(() => JacobianNtk.Jacobian(network, probe));
         output?.Dispose();
         var perRow = seconds / probe.shape[0];
-        var contraction = 2.0 * pairs * k * k * parameters / (0.5 * matmulGflops * 1e9);
+        var contraction = 2.0 * pairs * k * k * parameters / (0.5 * float64Gflops * 1e9);
         return new JacobianNtkEstimate(jacobianRows * perRow + contraction, jacobianRows, pairs);
     }
 }

@@ -47,7 +47,7 @@ public static class ResultsTables
         if (c.Ours is not { } timing || c.Flops <= 0) return ("—", "—");
         var gflops = c.Flops / timing.MedianSeconds / 1e9;
         if (!c.FlopsAreMatmul) return (Format.Significant(gflops) + " (nominal)", "n/a (elementwise)");
-        var peak = matmul[c.DType];
+        var peak = matmul[c.PeakDType ?? c.DType];
         return (Format.Significant(gflops), Format.Fixed(100 * gflops / peak, 0) + " %");
     }
 
