@@ -48,7 +48,7 @@ public static class AnalyticNtkCases
     {
         ["x"] = inputs,
         ["depth"] = architecture.Depth,
-        ["sigma_w2"] = architecture.SigmaW * architecture.SigmaW,
-        ["sigma_b2"] = architecture.UseBias ? architecture.SigmaB * architecture.SigmaB : 0.0,
+        ["sigma_w2"] = architecture.WeightVariance,
+        ["sigma_b2"] = architecture.BiasVariance,
     };
 }

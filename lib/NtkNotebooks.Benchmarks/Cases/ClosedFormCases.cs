@@ -10,8 +10,8 @@ namespace NtkNotebooks.Benchmarks.Cases;
 /// <summary>
 /// Closed-form gradient-flow prediction (Eq 8-11): <c>new MseDynamics(Theta, Y, eta)</c>, one eigendecomposition,
 /// then the training outputs and the test outputs (M = N / 4 test points) at 100 log-spaced times, all times at once
-/// (one projection, then matrix products), float64, against the peer's numpy.linalg.eigh and the same formulas. The kernels are the analytic
-/// ReLU NTK, computed once outside the timed region.
+/// (one projection, then matrix products), float64, against the peer's numpy.linalg.eigh and the same formulas.
+/// The kernels are the analytic ReLU NTK, computed once outside the timed region.
 /// </summary>
 public static class ClosedFormCases
 {

@@ -92,7 +92,8 @@ public static class EmpiricalNtkCases
         if (estimate.Seconds > context.Sizes.TimeLimitSeconds)
             return result with { Note = $"skipped: estimated {Progress.Seconds(estimate.Seconds)} per run > {context.Sizes.TimeLimitSeconds:0} s" };
         var (timing, output) = Stopwatches.Measure(() => JacobianNtk.Compute(network, x), context.Sizes.Policy);
-        var blocks = (count + JacobianNtk.RowsPerBlock(network) - 1) / JacobianNtk.RowsPerBlock(network);
+        var rows = JacobianNtk.RowsPerBlock(network);
+        var blocks = (count + rows - 1) / rows;
         return result with { Ours = timing, Output = output, Note = $"rows contracted in float64; default 1 GiB budget: {blocks} row blocks, the peer holds all of J" };
     }
 }

@@ -38,12 +38,11 @@ public sealed class MomentumDynamics
     {
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Expected steps >= 0.");
         var y = _mse.Targets;
-        var r0 = Spectrum.Project(_mse.Stack(f0Train.to(float64) - y)); // [N, k], or [N k, 1] with full blocks
         var a = 1 + Momentum - _mse.Eta * Spectrum.Eigenvalues;   // [N]
         var transition = stack([stack([a, full_like(a, -Momentum)], 1), stack([ones_like(a), zeros_like(a)], 1)], 1); // [N, 2, 2]
         var power = transition.matrix_power(steps);
         var factor = power[.., 0, 0] + power[.., 0, 1]; // [z_n, z_{n-1}] = M^n [z_0, z_0]
-        return y + _mse.Unstack(Spectrum.Eigenvectors.matmul(factor.unsqueeze(1) * r0));
+        return y + _mse.Unstack(_mse.ApplySpectral(_mse.Stack(f0Train.to(float64) - y), factor));
     }
 
     /// <summary>f after <paramref name="steps"/> steps on test inputs: f_0(x) + Theta(x, X) Theta^+ (f_n(X) - f_0(X)),

@@ -153,7 +153,10 @@ public sealed class MseDynamics
     internal Tensor Unstack(Tensor stacked, long? rows = null) => FullBlocks ? stacked.reshape(rows ?? Targets.shape[0], Outputs) : stacked;
 
     /// <summary>g_t(Theta) r: V diag(g_t(lambda)) V^T r.</summary>
-    internal Tensor ApplyG(Tensor r, double t, bool discrete) => Propagate(r, G(t, discrete).unsqueeze(0)).squeeze(1);
+    internal Tensor ApplyG(Tensor r, double t, bool discrete) => ApplySpectral(r, G(t, discrete));
+
+    /// <summary>V diag(factor) V^T r for one per-mode factor [n'] and r [n', c].</summary>
+    internal Tensor ApplySpectral(Tensor r, Tensor factor) => Propagate(r, factor.unsqueeze(0)).squeeze(1);
 
     // V diag(f_t) V^T r for every row f_t of factors [T, n']: [n', T, c] for r [n', c]. Projects r once; all times
     // share one matrix product.

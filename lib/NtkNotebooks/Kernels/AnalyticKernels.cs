@@ -98,8 +98,7 @@ public static class AnalyticKernels
         Tensor k11, Tensor k12, Tensor k22, bool pinDiagonal = false)
     {
         if (pinDiagonal) k12.diagonal().copy_(k11.flatten());
-        var sw2 = architecture.SigmaW * architecture.SigmaW;
-        var sb2 = architecture.UseBias ? architecture.SigmaB * architecture.SigmaB : 0.0;
+        var (sw2, sb2) = (architecture.WeightVariance, architecture.BiasVariance);
         var theta = k12;
         for (var l = 0; l < architecture.Depth; l++)
         {
@@ -151,10 +150,6 @@ public static class AnalyticKernels
     static Tensor InputVariances(FullyConnectedArchitecture architecture, Tensor x) =>
         FirstLayer(architecture, x.square().sum(1));
 
-    static Tensor FirstLayer(FullyConnectedArchitecture architecture, Tensor dots)
-    {
-        var sw2 = architecture.SigmaW * architecture.SigmaW;
-        var sb2 = architecture.UseBias ? architecture.SigmaB * architecture.SigmaB : 0.0;
-        return dots * (sw2 / architecture.InputDim) + sb2;
-    }
+    static Tensor FirstLayer(FullyConnectedArchitecture architecture, Tensor dots) =>
+        dots * (architecture.WeightVariance / architecture.InputDim) + architecture.BiasVariance;
 }

@@ -22,8 +22,7 @@ public static class EmpiricalNngp
         var f1 = network.LastHiddenFeatures(x1).to(float64);
         var f2 = x2 is null ? f1 : network.LastHiddenFeatures(x2).to(float64);
         var width = f1.shape[1];
-        var kernel = f1.matmul(f2.T) * (architecture.SigmaW * architecture.SigmaW / width);
-        if (architecture.UseBias) kernel += architecture.SigmaB * architecture.SigmaB;
+        var kernel = f1.matmul(f2.T) * (architecture.WeightVariance / width) + architecture.BiasVariance;
         return Guard.CheckFinite(kernel, "EmpiricalNngp.FromFeatures").MoveToOuterDisposeScope();
     }
 

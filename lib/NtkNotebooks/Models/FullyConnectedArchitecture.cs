@@ -51,6 +51,12 @@ public sealed record FullyConnectedArchitecture
     /// <summary>Whether every layer has a bias.</summary>
     public bool UseBias { get; }
 
+    /// <summary>sigma_w^2, the weight variance of the kernel recursions (PAPER.md S24-S29).</summary>
+    public double WeightVariance => SigmaW * SigmaW;
+
+    /// <summary>sigma_b^2 when the layers have biases, else 0: the bias term of the kernel recursions.</summary>
+    public double BiasVariance => UseBias ? SigmaB * SigmaB : 0.0;
+
     /// <summary>L, the number of hidden layers.</summary>
     public int Depth => HiddenWidths.Count;
 
@@ -67,5 +73,5 @@ public sealed record FullyConnectedArchitecture
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Parameterization} FC {string.Join("-", LayerWidths)} {Activation.Name}, sigma_w^2={SigmaW * SigmaW:G4}, sigma_b^2={SigmaB * SigmaB:G4}{(UseBias ? "" : ", no bias")}";
+        $"{Parameterization} FC {string.Join("-", LayerWidths)} {Activation.Name}, sigma_w^2={WeightVariance:G4}, sigma_b^2={SigmaB * SigmaB:G4}{(UseBias ? "" : ", no bias")}";
 }

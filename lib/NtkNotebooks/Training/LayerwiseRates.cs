@@ -38,8 +38,8 @@ public static class LayerwiseRates
         var widths = architecture.LayerWidths;
         for (var l = 0; l < ntkNetwork.LayerCount; l++)
         {
-            rates.Add(eta0 * widths[l] / (nMax * architecture.SigmaW * architecture.SigmaW));
-            if (ntkNetwork.Biases[l] is not null) rates.Add(eta0 / (nMax * architecture.SigmaB * architecture.SigmaB));
+            rates.Add(eta0 * widths[l] / (nMax * architecture.WeightVariance));
+            if (ntkNetwork.Biases[l] is not null) rates.Add(eta0 / (nMax * architecture.BiasVariance));
         }
         return [.. rates];
     }
