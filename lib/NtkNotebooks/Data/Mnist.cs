@@ -53,7 +53,8 @@ public static class Mnist
     /// <param name="count">Take the first <paramref name="count"/> digits (default all).</param>
     /// <param name="directory">Folder of the files (default: see <see cref="Locate"/>).</param>
     /// <param name="norm">Euclidean norm of every row (1, or <see cref="ExperimentNorm"/>).</param>
-    public static Dataset Load(string split, int? count = null, string? directory = null, double norm = 1.0)
+    /// <param name="device">Where X and Y go (default the CPU; notebooks pass <c>Course.Device</c>).</param>
+    public static Dataset Load(string split, int? count = null, string? directory = null, double norm = 1.0, Device? device = null)
     {
         Guard.Positive(norm, nameof(norm));
         var (images, labels) = Read(split, directory);
@@ -61,15 +62,17 @@ public static class Mnist
         if (n <= 0 || n > labels.Length)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"Expected 1..{labels.Length} digits in the {split} split.");
         var selection = Enumerable.Range(0, n).ToArray();
-        return Build(images, labels, selection, oneHot: true, positive: -1, norm);
+        return Build(images, labels, selection, oneHot: true, positive: -1, norm, device);
     }
 
     /// <summary>
     /// A two-class task, the course's stand-in for the paper's binary CIFAR tasks: digits <paramref name="positive"/>
     /// (target +1) and <paramref name="negative"/> (target -1), the first <paramref name="count"/> of them in file order,
-    /// balanced (half each, rounded down for the negative class). Targets Y [N, 1]; rows of norm <paramref name="norm"/>.
+    /// balanced (half each, rounded down for the negative class). Targets Y [N, 1]; rows of norm <paramref name="norm"/>;
+    /// on <paramref name="device"/> (default the CPU).
     /// </summary>
-    public static Dataset TwoClass(string split, int count, int positive = 0, int negative = 1, string? directory = null, double norm = 1.0)
+    public static Dataset TwoClass(string split, int count, int positive = 0, int negative = 1, string? directory = null, double norm = 1.0,
+        Device? device = null)
     {
         Guard.Positive(norm, nameof(norm));
         if (positive is < 0 or > 9) throw new ArgumentOutOfRangeException(nameof(positive), positive, "Expected a digit 0..9.");
@@ -83,10 +86,10 @@ public static class Mnist
             throw new ArgumentOutOfRangeException(nameof(count), count,
                 $"The {split} split has only {pos.Length} '{positive}' and {neg.Length} '{negative}' digits available.");
         var selection = pos.Concat(neg).Order().ToArray(); // file order keeps the classes interleaved
-        return Build(images, labels, selection, oneHot: false, positive, norm);
+        return Build(images, labels, selection, oneHot: false, positive, norm, device);
     }
 
-    static Dataset Build(byte[] images, byte[] labels, int[] selection, bool oneHot, int positive, double targetNorm)
+    static Dataset Build(byte[] images, byte[] labels, int[] selection, bool oneHot, int positive, double targetNorm, Device? device)
     {
         var pixels = new double[selection.Length * Pixels];
         for (var r = 0; r < selection.Length; r++)
@@ -102,7 +105,7 @@ public static class Mnist
         var y = oneHot
             ? nn.functional.one_hot(tensor(classes.Select(c => (long)c).ToArray()), 10).to(float64)
             : tensor(classes.Select(c => c == positive ? 1.0 : -1.0).ToArray(), [selection.Length, 1], float64);
-        return new Dataset(x, y, classes);
+        return device is null ? new Dataset(x, y, classes) : new Dataset(x.to(device), y.to(device), classes);
     }
 
     static (byte[] Images, byte[] Labels) Read(string split, string? directory)

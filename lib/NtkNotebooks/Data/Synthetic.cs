@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace NtkNotebooks.Data;
 
-/// <summary>Small synthetic inputs generated in code, for figures that need a geometry rather than real data.</summary>
+/// <summary>
+/// Small synthetic inputs generated in code, for figures that need a geometry rather than real data. Float64, on the
+/// device given (default the CPU).
+/// </summary>
 public static class Synthetic
 {
     /// <summary>
@@ -10,11 +13,11 @@ public static class Synthetic
     /// gamma = 2 pi i / count: [count, 2] float64. On unit-norm inputs the kernels of a fully connected network depend
     /// only on the angle between two points, which makes their structure easy to see.
     /// </summary>
-    public static (Tensor X, double[] AnglesDegrees) UnitCircle(int count)
+    public static (Tensor X, double[] AnglesDegrees) UnitCircle(int count, Device? device = null)
     {
         Guard.Positive(count, nameof(count));
         var gamma = Enumerable.Range(0, count).Select(i => 2 * Math.PI * i / count).ToArray();
-        var x = tensor(gamma.SelectMany(g => new[] { Math.Cos(g), Math.Sin(g) }).ToArray(), [count, 2], float64);
+        var x = tensor(gamma.SelectMany(g => new[] { Math.Cos(g), Math.Sin(g) }).ToArray(), [count, 2], float64, device);
         return (x, gamma.Select(g => g * 180 / Math.PI).ToArray());
     }
 
@@ -22,13 +25,13 @@ public static class Synthetic
     /// A 1-D regression task on the unit circle: <paramref name="count"/> angles gamma drawn uniformly (seeded),
     /// inputs x = (cos gamma, sin gamma), targets y = sin(<paramref name="frequency"/> gamma) [count, 1].
     /// </summary>
-    public static Dataset CircleRegression(int count, int frequency = 2, long seed = 0)
+    public static Dataset CircleRegression(int count, int frequency = 2, long seed = 0, Device? device = null)
     {
         Guard.Positive(count, nameof(count));
         var random = new Random((int)seed);
         var gamma = Enumerable.Range(0, count).Select(_ => 2 * Math.PI * random.NextDouble()).ToArray();
-        var x = tensor(gamma.SelectMany(g => new[] { Math.Cos(g), Math.Sin(g) }).ToArray(), [count, 2], float64);
-        var y = tensor(gamma.Select(g => Math.Sin(frequency * g)).ToArray(), [count, 1], float64);
+        var x = tensor(gamma.SelectMany(g => new[] { Math.Cos(g), Math.Sin(g) }).ToArray(), [count, 2], float64, device);
+        var y = tensor(gamma.Select(g => Math.Sin(frequency * g)).ToArray(), [count, 1], float64, device);
         return new Dataset(x, y, new int[count]);
     }
 
@@ -45,7 +48,8 @@ public static class Synthetic
         if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, "Expected at least 2 points.");
         if (!(to > from)) throw new ArgumentOutOfRangeException(nameof(to), to, $"Expected to > from = {from}.");
         var a = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
-        var weights = tensor(a, float64).unsqueeze(1);
+        Guard.SameDevice((x1, nameof(x1)), (x2, nameof(x2)));
+        var weights = tensor(a, float64, x1.device).unsqueeze(1);
         return (weights * x1.to(float64) + (1 - weights) * x2.to(float64), a);
     }
 }

@@ -29,6 +29,11 @@ public static class CrossEntropyDynamics
         Guard.Positive(learningRate, nameof(learningRate));
         ArgumentNullException.ThrowIfNull(trainKernel);
         ArgumentNullException.ThrowIfNull(testTrainKernel);
+        ArgumentNullException.ThrowIfNull(trainTargets);
+        ArgumentNullException.ThrowIfNull(f0Train);
+        ArgumentNullException.ThrowIfNull(f0Test);
+        Guard.SameDevice((trainKernel, nameof(trainKernel)), (testTrainKernel, nameof(testTrainKernel)), (trainTargets, nameof(trainTargets)),
+            (f0Train, nameof(f0Train)), (f0Test, nameof(f0Test)));
         var n = trainKernel.shape[0];
         if (trainTargets.shape is not [_, _] || trainTargets.shape[0] != n || !f0Train.shape.SequenceEqual(trainTargets.shape))
             throw new ArgumentException($"trainTargets and f0Train must both be [{n}, k]; got {Guard.Shape(trainTargets)} and {Guard.Shape(f0Train)}.", nameof(f0Train));

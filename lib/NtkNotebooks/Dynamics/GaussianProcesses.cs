@@ -69,6 +69,8 @@ public static class GaussianProcesses
         ArgumentNullException.ThrowIfNull(trainTrain);
         ArgumentNullException.ThrowIfNull(testTrain);
         ArgumentNullException.ThrowIfNull(testTest);
+        Guard.SameDevice((trainTrain.Ntk, "trainTrain.Ntk"), (trainTrain.Nngp, "trainTrain.Nngp"), (testTrain.Ntk, "testTrain.Ntk"),
+            (testTrain.Nngp, "testTrain.Nngp"), (testTest.Ntk, "testTest.Ntk"), (testTest.Nngp, "testTest.Nngp"));
         var n = trainTrain.Ntk.shape[0];
         var m = testTrain.Ntk.shape[0];
         if (trainTrain.Ntk.shape is not [_, _] || trainTrain.Ntk.shape[1] != n || !trainTrain.Nngp.shape.SequenceEqual(trainTrain.Ntk.shape))

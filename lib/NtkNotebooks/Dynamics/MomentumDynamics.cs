@@ -37,12 +37,13 @@ public sealed class MomentumDynamics
     public Tensor TrainOutputs(Tensor f0Train, int steps)
     {
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Expected steps >= 0.");
+        var f0 = _mse.CheckOutputs(f0Train, _mse.Targets.shape[0], nameof(f0Train));
         var y = _mse.Targets;
         var a = 1 + Momentum - _mse.Eta * Spectrum.Eigenvalues;   // [N]
         var transition = stack([stack([a, full_like(a, -Momentum)], 1), stack([ones_like(a), zeros_like(a)], 1)], 1); // [N, 2, 2]
         var power = transition.matrix_power(steps);
         var factor = power[.., 0, 0] + power[.., 0, 1]; // [z_n, z_{n-1}] = M^n [z_0, z_0]
-        return y + _mse.Unstack(_mse.ApplySpectral(_mse.Stack(f0Train.to(float64) - y), factor));
+        return y + _mse.Unstack(_mse.ApplySpectral(_mse.Stack(f0 - y), factor));
     }
 
     /// <summary>f after <paramref name="steps"/> steps on test inputs: f_0(x) + Theta(x, X) Theta^+ (f_n(X) - f_0(X)),
@@ -50,6 +51,7 @@ public sealed class MomentumDynamics
     public Tensor TestOutputs(Tensor testTrainKernel, Tensor f0Test, Tensor f0Train, int steps)
     {
         var change = TrainOutputs(f0Train, steps) - f0Train.to(float64);
-        return f0Test.to(float64) + _mse.TestMap(testTrainKernel, change, [double.PositiveInfinity], discrete: false)[0];
+        var f0x = _mse.CheckOutputs(f0Test, testTrainKernel.shape[0], nameof(f0Test));
+        return f0x + _mse.TestMap(testTrainKernel, change, [double.PositiveInfinity], discrete: false)[0];
     }
 }

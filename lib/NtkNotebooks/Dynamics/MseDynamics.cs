@@ -47,6 +47,7 @@ public sealed class MseDynamics
         Guard.NonNegative(ridge, nameof(ridge));
         if (trainTargets.dim() != 2 || trainTargets.shape[0] != trainKernel.shape[0])
             throw new ArgumentException($"trainTargets must be [{trainKernel.shape[0]}, k] to match the kernel, but has shape {Guard.Shape(trainTargets)}.", nameof(trainTargets));
+        Guard.SameDevice((trainKernel, nameof(trainKernel)), (trainTargets, nameof(trainTargets)));
         Guard.CheckFinite(trainTargets, "trainTargets");
         Outputs = trainTargets.shape[1];
         FullBlocks = trainKernel.dim() == 4;
@@ -116,6 +117,7 @@ public sealed class MseDynamics
         if (testTrainKernel.dim() != (FullBlocks ? 4 : 2) || testTrainKernel.shape[1] != n
             || (FullBlocks && (testTrainKernel.shape[2] != Outputs || testTrainKernel.shape[3] != Outputs)))
             throw new ArgumentException($"testTrainKernel must be {expected} like the training kernel, but has shape {Guard.Shape(testTrainKernel)}.", nameof(testTrainKernel));
+        Guard.OnDevice(testTrainKernel, Targets.device, nameof(testTrainKernel), "the training targets and kernel");
         var g = PerTime(times, t => G(t, discrete));
         var propagated = Propagate(Stack(r), g); // [n', T, c]
         var (count, columns) = (g.shape[0], propagated.shape[2]);
@@ -215,11 +217,13 @@ public sealed class MseDynamics
             throw new ArgumentOutOfRangeException(nameof(t), t, "Discrete time counts steps: expected an integer.");
     }
 
-    static Tensor CheckOutputs(Tensor f, long rows, string name)
+    /// <summary>Outputs [rows, k] on the targets' device, as float64.</summary>
+    internal Tensor CheckOutputs(Tensor f, long rows, string name)
     {
         ArgumentNullException.ThrowIfNull(f, name);
-        if (f.dim() != 2 || f.shape[0] != rows)
-            throw new ArgumentException($"{name} must be [{rows}, k], but has shape {Guard.Shape(f)}.", name);
+        if (f.dim() != 2 || f.shape[0] != rows || f.shape[1] != Outputs)
+            throw new ArgumentException($"{name} must be [{rows}, {Outputs}], but has shape {Guard.Shape(f)}.", name);
+        Guard.OnDevice(f, Targets.device, name, "the training targets and kernel");
         return f.to(float64);
     }
 }

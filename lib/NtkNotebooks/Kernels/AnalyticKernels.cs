@@ -37,6 +37,7 @@ public static class AnalyticKernels
     {
         var expectations = Prepare(architecture, quadrature);
         if (rowBlock is { } requested) Guard.Positive(requested, nameof(rowBlock));
+        Guard.SameDevice((x1, nameof(x1)), (x2, nameof(x2)));
         var a = CheckInputs(architecture, x1, nameof(x1));
         var symmetric = x2 is null;
         var b = x2 is null ? a : CheckInputs(architecture, x2, nameof(x2));

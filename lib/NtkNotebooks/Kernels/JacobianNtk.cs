@@ -9,7 +9,8 @@ namespace NtkNotebooks.Kernels;
 /// reverse-mode autodiff (one backward pass per example and output, since TorchSharp has no vmap), stored in the
 /// network's dtype and contracted as Theta_hat(x, x') = J(x) J(x')^T with float64 matrix products, block by block so
 /// memory stays under a budget. For x2 = x1 only the blocks on and above the diagonal are computed; the rest is their
-/// mirror image.
+/// mirror image. Runs on the network's device; the result is float64 on that device (products of float32 Jacobian
+/// entries are exact in float64, so only the sums gain precision).
 /// </summary>
 public static class JacobianNtk
 {
@@ -36,7 +37,7 @@ public static class JacobianNtk
         var k = network.Outputs;
         var rows = RowsPerBlock(network, memoryBudgetBytes);
         long n1 = a.shape[0], n2 = b.shape[0];
-        var result = outputs == KernelOutputs.Full ? zeros([n1, n2, k, k], float64) : zeros([n1, n2], float64);
+        var result = outputs == KernelOutputs.Full ? zeros([n1, n2, k, k], float64, a.device) : zeros([n1, n2], float64, a.device);
 
         var cachedColumns = !symmetric && rows >= n2 ? Jacobian(network, parameters, b) : null; // all of J(x2) fits: compute once
         for (long i0 = 0; i0 < n1; i0 += rows)

@@ -54,6 +54,9 @@ public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     /// <inheritdoc/>
     public Tensor PrepareInput(Tensor x, string name) => _base.PrepareInput(x, name);
 
+    /// <inheritdoc/>
+    public Tensor ConformInput(Tensor x, string name) => _base.ConformInput(x, name);
+
     /// <summary>omega = theta - theta_0, detached, in <c>parameters()</c> order.</summary>
     public Tensor[] WeightChange()
     {
@@ -64,7 +67,7 @@ public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     /// <summary>f_0(x) + J_0(x) (theta - theta_0) [N, k].</summary>
     public override Tensor forward(Tensor x)
     {
-        var input = PrepareInput(x, nameof(x));
+        var input = ConformInput(x, nameof(x));
         var omega = _theta.Zip(_theta0, (t, t0) => t - t0).ToArray();
         var (f0, jvp) = Tangents.OutputAndJvpDifferentiable(_base, input, omega); // one pass of the frozen network
         return f0 + jvp;

@@ -29,7 +29,7 @@ public static class Tangents
         using var grad = enable_grad();
         var output = network.call(input);
         CheckCotangent(cotangent, output);
-        var grads = autograd.grad([output], parameters, [cotangent.to(output.dtype, output.device)], allow_unused: true);
+        var grads = autograd.grad([output], parameters, [cotangent.to(output.dtype)], allow_unused: true);
         return grads.Select((g, i) => g.IsInvalid ? zeros_like(parameters[i]) : g).ToArray();
     }
 
@@ -66,11 +66,11 @@ public static class Tangents
         Tensor? da = null; // the input does not move
         for (var l = 0; l < network.LayerCount; l++)
         {
-            var dw = tangent[index[network.Weights[l].Handle]].to(network.DType, network.Device);
+            var dw = tangent[index[network.Weights[l].Handle]].to(network.DType);
             var dh = a.matmul(dw);
             if (da is not null) dh = dh + da.matmul(network.Weights[l]);
             if (network.WeightScales[l] != 1.0) dh = dh * network.WeightScales[l];
-            if (network.Biases[l] is { } b) dh = dh + tangent[index[b.Handle]].to(network.DType, network.Device) * network.BiasScales[l];
+            if (network.Biases[l] is { } b) dh = dh + tangent[index[b.Handle]].to(network.DType) * network.BiasScales[l];
             var h = network.Affine(l, a);
             if (l == network.LayerCount - 1) return (h, dh);
             da = derivative(h) * dh;
@@ -83,16 +83,17 @@ public static class Tangents
     /// J(x) v for any network as the VJP of a VJP: with g(u) = J^T u (linear in a dummy u),
     /// J v = d/du [g(u) . v]. Two backward passes, the second through the first (double backward).
     /// </summary>
-    public static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent) =>
-        JvpDoubleBackward(network, x, tangent, createGraph: false).Jvp;
-
-    // Returns the network's output too, which the first backward pass needs anyway.
-    static (Tensor Output, Tensor Jvp) JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent, bool createGraph)
+    public static Tensor JvpDoubleBackward(INtkNetwork network, Tensor x, IReadOnlyList<Tensor> tangent)
     {
         ArgumentNullException.ThrowIfNull(network);
+        return JvpDoubleBackward(network, network.PrepareInput(x, nameof(x)), tangent, createGraph: false).Jvp;
+    }
+
+    // Returns the network's output too, which the first backward pass needs anyway.
+    static (Tensor Output, Tensor Jvp) JvpDoubleBackward(INtkNetwork network, Tensor input, IReadOnlyList<Tensor> tangent, bool createGraph)
+    {
         var parameters = CheckedParameters(network);
         CheckTangent(tangent, parameters);
-        var input = network.PrepareInput(x, nameof(x));
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var output = network.call(input);
@@ -104,7 +105,7 @@ public static class Tangents
         for (var i = 0; i < pullback.Count; i++)
         {
             if (pullback[i].IsInvalid) continue;
-            var term = (pullback[i] * tangent[i].to(output.dtype, output.device)).sum();
+            var term = (pullback[i] * tangent[i].to(output.dtype)).sum();
             dot = dot is null ? term : dot + term;
         }
         if (dot is null || !dot.requires_grad) return (output.detach().MoveToOuterDisposeScope(), zeros_like(output).detach().MoveToOuterDisposeScope());
@@ -130,6 +131,7 @@ public static class Tangents
         {
             if (!tangent[i].shape.SequenceEqual(parameters[i].shape))
                 throw new ArgumentException($"tangent[{i}] must have shape {Guard.Shape(parameters[i])}, but has shape {Guard.Shape(tangent[i])}.", nameof(tangent));
+            Guard.OnDevice(tangent[i], parameters[i].device, $"tangent[{i}]", "the network's parameters");
         }
     }
 
@@ -138,5 +140,6 @@ public static class Tangents
         ArgumentNullException.ThrowIfNull(cotangent);
         if (!cotangent.shape.SequenceEqual(output.shape))
             throw new ArgumentException($"cotangent must have the outputs' shape {Guard.Shape(output)}, but has shape {Guard.Shape(cotangent)}.", nameof(cotangent));
+        Guard.OnDevice(cotangent, output.device, nameof(cotangent), "the network's outputs");
     }
 }

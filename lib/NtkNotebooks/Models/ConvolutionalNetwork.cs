@@ -27,7 +27,7 @@ public sealed class ConvolutionalNetwork : nn.Module<Tensor, Tensor>, INtkNetwor
     /// <param name="sigmaB">sigma_b &gt;= 0 (0: no biases).</param>
     /// <param name="seed">Initialisation seed.</param>
     /// <param name="dtype">Float64 or Float32.</param>
-    /// <param name="device">CPU by default.</param>
+    /// <param name="device">CPU by default; any TorchSharp device (parameters drawn on the CPU, then moved).</param>
     public ConvolutionalNetwork((int C, int H, int W) imageShape, IReadOnlyList<int> channels, int outputs, Activation activation,
         double sigmaW = 1.0, double sigmaB = 0.0, long seed = 0, ScalarType dtype = ScalarType.Float64, Device? device = null)
         : base("ConvolutionalNetwork")
@@ -48,7 +48,7 @@ public sealed class ConvolutionalNetwork : nn.Module<Tensor, Tensor>, INtkNetwor
         Channels = channels.ToArray();
         Outputs = outputs;
         DType = dtype;
-        Device = device ?? CPU;
+        Device = Guard.Normalize(device ?? CPU);
         _activation = activation ?? throw new ArgumentNullException(nameof(activation));
         _sigmaW = sigmaW;
         _sigmaB = sigmaB;
@@ -94,19 +94,27 @@ public sealed class ConvolutionalNetwork : nn.Module<Tensor, Tensor>, INtkNetwor
     /// <inheritdoc/>
     public Tensor PrepareInput(Tensor x, string name)
     {
+        var input = ConformInput(x, name);
+        Guard.NonEmptyFinite(input, name);
+        return input;
+    }
+
+    /// <inheritdoc/>
+    public Tensor ConformInput(Tensor x, string name)
+    {
         ArgumentNullException.ThrowIfNull(x, name);
         var (c, h, w) = ImageShape;
         if (x.dim() == 2 && x.shape[1] == (long)c * h * w) x = x.reshape(x.shape[0], c, h, w);
         if (x.dim() != 4 || x.shape[1] != c || x.shape[2] != h || x.shape[3] != w)
             throw new ArgumentException($"{name} must have shape [N, {c}, {h}, {w}] or [N, {c * h * w}], but has shape {Guard.Shape(x)}.", name);
-        Guard.NonEmptyFinite(x, name);
-        return x.to(DType, Device);
+        Guard.OnDevice(x, Device, name, "the network's parameters");
+        return x.to(DType);
     }
 
     /// <summary>f(x) [N, k].</summary>
     public override Tensor forward(Tensor x)
     {
-        var a = PrepareInput(x, nameof(x));
+        var a = ConformInput(x, nameof(x));
         var cIn = ImageShape.C;
         for (var l = 0; l < _kernels.Length; l++)
         {

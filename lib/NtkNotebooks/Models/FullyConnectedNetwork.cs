@@ -20,14 +20,15 @@ public sealed class FullyConnectedNetwork : nn.Module<Tensor, Tensor>, INtkNetwo
     /// <param name="architecture">Widths, activation, sigmas, parameterization.</param>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters on every machine.</param>
     /// <param name="dtype">Float64 (default, for kernel algebra) or Float32 (faster training).</param>
-    /// <param name="device">CPU by default; any TorchSharp device.</param>
+    /// <param name="device">CPU by default; any TorchSharp device (notebooks pass <c>Course.Device</c>). The parameters are
+    /// drawn on the CPU from <paramref name="seed"/> and then moved, so a seed gives the same network on every device.</param>
     public FullyConnectedNetwork(FullyConnectedArchitecture architecture, long seed = 0, ScalarType dtype = ScalarType.Float64, Device? device = null)
         : base("FullyConnectedNetwork")
     {
         Architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
         if (dtype is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Expected Float32 or Float64.");
-        Device = device ?? CPU;
+        Device = Guard.Normalize(device ?? CPU);
         DType = dtype;
 
         var widths = architecture.LayerWidths;
@@ -86,7 +87,7 @@ public sealed class FullyConnectedNetwork : nn.Module<Tensor, Tensor>, INtkNetwo
     /// <summary>f(x) for inputs [N, n_0]; returns [N, k].</summary>
     public override Tensor forward(Tensor x)
     {
-        var h = PrepareInput(x, nameof(x));
+        var h = ConformInput(x, nameof(x));
         for (var l = 0; l < _weights.Length; l++)
         {
             if (l > 0) h = Architecture.Activation.Apply(h);
@@ -95,11 +96,20 @@ public sealed class FullyConnectedNetwork : nn.Module<Tensor, Tensor>, INtkNetwo
         return h;
     }
 
-    /// <summary>The input converted to this network's dtype and device after shape and NaN checks.</summary>
+    /// <inheritdoc/>
+    public Tensor ConformInput(Tensor x, string name)
+    {
+        Guard.MatrixShape(x, Architecture.InputDim, name);
+        Guard.OnDevice(x, Device, name, "the network's parameters");
+        return x.to(DType);
+    }
+
+    /// <inheritdoc/>
     public Tensor PrepareInput(Tensor x, string name)
     {
-        Guard.Matrix(x, Architecture.InputDim, name);
-        return x.to(DType, Device);
+        var input = ConformInput(x, name);
+        Guard.NonEmptyFinite(input, name);
+        return input;
     }
 
     /// <summary>h = a_l x W^l + c_l b^l.</summary>

@@ -20,6 +20,12 @@ public interface INtkNetwork
     IEnumerable<TorchSharp.Modules.Parameter> parameters(bool recurse = true);
     /// <summary>f(x; theta).</summary>
     Tensor call(Tensor x);
-    /// <summary>Checks the input's shape and values and converts it to <see cref="DType"/> on <see cref="Device"/>.</summary>
+    /// <summary>
+    /// Checks the input's shape and device and converts it to <see cref="DType"/>, without reading its values (no
+    /// device synchronisation): what every forward pass does. An input on another device than <see cref="Device"/> is
+    /// an error, never silently copied.
+    /// </summary>
+    Tensor ConformInput(Tensor x, string name);
+    /// <summary><see cref="ConformInput"/>, and at least one example with only finite values: what API entry points do once per call.</summary>
     Tensor PrepareInput(Tensor x, string name);
 }

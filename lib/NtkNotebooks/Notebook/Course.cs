@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using NtkNotebooks.Platform;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace NtkNotebooks;
 
@@ -18,7 +19,26 @@ namespace NtkNotebooks;
 public static class Course
 {
     static readonly object Gate = new();
-    static CourseEnvironment? _environment;
+    static Device? _device;
+
+    /// <summary>
+    /// The device every notebook creates its networks, data and kernels on: CUDA device 0 when TorchSharp sees a GPU,
+    /// else the CPU; the environment variable <c>NTK_DEVICE</c> (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>) overrides that,
+    /// and a notebook may assign it (<c>Course.Device = CPU;</c>) after <see cref="Init"/>. Charts and printed numbers
+    /// copy what they show to the CPU themselves.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Read before <see cref="Init"/>, or set to a device this process lacks.</exception>
+    public static Device Device
+    {
+        get => _device ?? throw new InvalidOperationException("Course.Device is chosen by Course.Init(): call it first (the first cell of every notebook does).");
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Device));
+            if (_device is null) throw new InvalidOperationException("Call Course.Init() before choosing Course.Device (it loads libtorch).");
+            TorchRuntime.CheckAvailable(value, nameof(Device));
+            _device = value.type == DeviceType.CUDA && value.index < 0 ? new Device(DeviceType.CUDA, 0) : value;
+        }
+    }
 
     /// <summary>
     /// The course-wide size switch. False (default): CPU-sized experiments that run in about two minutes per notebook.
@@ -39,11 +59,12 @@ public static class Course
 
     /// <summary>
     /// Prepares the process for the course; safe to call more than once. In order: (1) answer requests for
-    /// FSharp.Core 10.1 with the host's FSharp.Core (PLATFORM.md §2: Plotly.NET 6 would otherwise fail to load);
+    /// FSharp.Core 10.1 with the host's FSharp.Core (Plotly.NET 6 would otherwise fail to load in the stock hosts);
     /// (2) on hosts whose libstdc++ lacks GLIBCXX_3.4.32, patch the TorchSharp native library wherever this host
-    /// loads it from, load TorchSharp's own libtorch ahead of any system-wide libtorch, then initialise TorchSharp's CPU
-    /// backend (§1, §3); (3) register HTML formatters for tensors
-    /// and Plotly charts when running inside .NET Interactive.
+    /// loads it from (README, Troubleshooting); (3) load libtorch for the build's backend and choose
+    /// <see cref="Device"/> (<see cref="TorchRuntime.Initialize"/>); (4) register HTML formatters for tensors and Plotly
+    /// charts when running inside .NET Interactive. The result, shown as the cell's output, names the device (the GPU's
+    /// name and memory on CUDA).
     /// </summary>
     /// <param name="threads">Torch intra-op threads; default: all cores.</param>
     public static CourseEnvironment Init(int? threads = null)
@@ -52,13 +73,12 @@ public static class Course
         lock (Gate)
         {
             InstallFSharpCoreRedirect();
-            var (nativeDirectories, torchSharpPackageRoot) = TorchSharpNativeDirectories();
-            var patched = PrepareTorchSharpNative(nativeDirectories);
-            PreloadTorchNatives(nativeDirectories, torchSharpPackageRoot);
-            InitializeTorch(threads ?? Environment.ProcessorCount);
+            var patched = PrepareTorchSharpNative();
+            var device = TorchRuntime.Initialize(device: null);
+            _device ??= device;
+            torch.set_num_threads(threads ?? Environment.ProcessorCount);
             var formatters = NotebookFormattersAvailable() && RegisterFormatters();
-            _environment = CourseEnvironment.Describe(patched, formatters);
-            return _environment;
+            return CourseEnvironment.Describe(patched, formatters, _device);
         }
     }
 
@@ -74,31 +94,13 @@ public static class Course
         _redirectInstalled = true;
     }
 
-    const string LibTorchSharp = "libLibTorchSharp.so";
-
-    // Where TorchSharp's native files can be, app-local first: beside an app (or in its runtimes/ folder), or, in a
-    // notebook host, in the NuGet package (runtimes/) and the "consolidated" copy TorchSharp makes next to its
-    // assembly (cpu/). typeof(torch) loads the managed assembly only; the native library loads in torch's type
-    // initializer, which first runs in InitializeTorch, after the files are patched and preloaded.
-    static (string[] Directories, string PackageRoot) TorchSharpNativeDirectories()
-    {
-        var native = Path.Combine("runtimes", "linux-x64", "native");
-        var torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
-        var packageRoot = Path.GetFullPath(Path.Combine(torchDir, "..", ".."));
-        var directories = new[] { AppContext.BaseDirectory, torchDir }
-            .SelectMany(dir => new[] { dir, Path.Combine(dir, native), Path.Combine(dir, "cpu") })
-            .Append(Path.Combine(packageRoot, native))
-            .Distinct()
-            .ToArray();
-        return (directories, packageRoot);
-    }
-
-    static IReadOnlyList<string> PrepareTorchSharpNative(string[] directories)
+    static IReadOnlyList<string> PrepareTorchSharpNative()
     {
         if (!OperatingSystem.IsLinux()) return [];
+        var (directories, _) = TorchRuntime.TorchSharpNativeDirectories();
         try
         {
-            return [.. GlibcxxCompat.PatchIfNeeded(directories.Select(d => Path.Combine(d, LibTorchSharp)))];
+            return [.. GlibcxxCompat.PatchIfNeeded(directories.Select(d => Path.Combine(d, "libLibTorchSharp.so")))];
         }
         catch (UnauthorizedAccessException e)
         {
@@ -106,44 +108,6 @@ public static class Course
                 $"TorchSharp's native library needs a one-byte compatibility fix on this machine (its libstdc++ lacks {GlibcxxCompat.RequiredVersion}), " +
                 $"but the file is not writable: {e.Message}. Run the README's build command once, or see README, Troubleshooting.", e);
         }
-    }
-
-    // In an interactive host TorchSharp first loads "torch_cpu" by name, which the dynamic loader resolves to any
-    // system-wide libtorch (Debian's python3-torch installs libtorch 1.13 in /usr/lib), and its own library then fails
-    // against it. Loading TorchSharp's libtorch and LibTorchSharp by full path first makes every later by-name load
-    // (which glibc matches by soname) get these. In apps with the natives beside them this changes nothing.
-    static void PreloadTorchNatives(string[] directories, string torchSharpPackageRoot)
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        // libtorch comes from its own package, libtorch-cpu-linux-x64/<version>/, beside torchsharp/<version>/ in the NuGet cache.
-        var packagesRoot = Path.GetFullPath(Path.Combine(torchSharpPackageRoot, "..", ".."));
-        var libtorchPackage = Path.Combine(packagesRoot, "libtorch-cpu-linux-x64");
-        var packageDirs = Directory.Exists(libtorchPackage)
-            ? Directory.GetDirectories(libtorchPackage)
-                .OrderByDescending(d => Version.TryParse(Path.GetFileName(d), out var v) ? v : new Version())
-                .Select(d => Path.Combine(d, "runtimes", "linux-x64", "native"))
-            : [];
-        var libtorchDir = directories.Concat(packageDirs).FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
-        var libTorchSharp = directories.Select(d => Path.Combine(d, LibTorchSharp)).FirstOrDefault(File.Exists);
-        if (libtorchDir is null || libTorchSharp is null) return; // unusual layout: leave it to TorchSharp's own loader
-        foreach (var path in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" }.Select(f => Path.Combine(libtorchDir, f)).Append(libTorchSharp))
-        {
-            try
-            {
-                System.Runtime.InteropServices.NativeLibrary.Load(path);
-            }
-            catch (DllNotFoundException e)
-            {
-                throw new InvalidOperationException($"Could not load TorchSharp's native library '{path}': {e.Message} See README, Troubleshooting.", e);
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    static void InitializeTorch(int threads)
-    {
-        torch.InitializeDeviceType(DeviceType.CPU);
-        torch.set_num_threads(threads);
     }
 
     static bool NotebookFormattersAvailable()

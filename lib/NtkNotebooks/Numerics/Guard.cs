@@ -21,10 +21,16 @@ internal static class Guard
     /// <summary>A rank-2 tensor [N, <paramref name="columns"/>] with N &gt; 0 and no NaN/Inf.</summary>
     public static void Matrix(Tensor x, long columns, string name)
     {
+        MatrixShape(x, columns, name);
+        NonEmptyFinite(x, name);
+    }
+
+    /// <summary>A rank-2 tensor [N, <paramref name="columns"/>]; its values are not read.</summary>
+    public static void MatrixShape(Tensor x, long columns, string name)
+    {
         ArgumentNullException.ThrowIfNull(x, name);
         if (x.dim() != 2 || x.shape[1] != columns)
             throw new ArgumentException($"{name} must have shape [N, {columns}], but has shape {Shape(x)}.", name);
-        NonEmptyFinite(x, name);
     }
 
     /// <summary>At least one row and only finite values.</summary>
@@ -49,6 +55,37 @@ internal static class Guard
     }
 
     public static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+
+    /// <summary>
+    /// Throws unless every given tensor (nulls skipped) lives on one device, naming the first two that differ. The
+    /// library never moves its inputs between devices: a hidden copy in a loop would cost a host round-trip per call.
+    /// </summary>
+    public static void SameDevice(params (Tensor? Tensor, string Name)[] tensors)
+    {
+        (Tensor Tensor, string Name)? first = null;
+        foreach (var (tensor, name) in tensors)
+        {
+            if (tensor is null) continue;
+            if (first is not { } f) first = (tensor, name);
+            else if (!SameDevice(tensor.device, f.Tensor.device))
+                throw new ArgumentException(
+                    $"{name} is on {Normalize(tensor.device)} but {f.Name} is on {Normalize(f.Tensor.device)}: put every input of this call on one device (.to(device)).", name);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="x"/> is on <paramref name="device"/>, where <paramref name="owner"/> (e.g. "the network's parameters") lives.</summary>
+    public static void OnDevice(Tensor x, Device device, string name, string owner)
+    {
+        if (!SameDevice(x.device, device))
+            throw new ArgumentException($"{name} is on {Normalize(x.device)} but {owner} are on {Normalize(device)}: move it with .to({Normalize(device)}).", name);
+    }
+
+    /// <summary>Whether two devices are the same (a CUDA device without an index is device 0, the default).</summary>
+    public static bool SameDevice(Device a, Device b) => Normalize(a).ToString() == Normalize(b).ToString();
+
+    /// <summary>The device with an explicit index for CUDA ("cuda" becomes "cuda:0").</summary>
+    public static Device Normalize(Device device) =>
+        device.type == DeviceType.CUDA && device.index < 0 ? new Device(DeviceType.CUDA, 0) : device;
 
     /// <summary>Throws naming <paramref name="where"/> when <paramref name="t"/> contains NaN or Inf.</summary>
     public static Tensor CheckFinite(Tensor t, string where)

@@ -14,7 +14,10 @@ namespace NtkNotebooks.Spectrum;
 /// </summary>
 public sealed class KernelSpectrum
 {
-    /// <summary>Eigendecomposition of <paramref name="kernel"/> [N, N]; symmetrised first.</summary>
+    /// <summary>
+    /// Eigendecomposition of <paramref name="kernel"/> [N, N]; symmetrised first. Always in float64 (eigenvalues of a
+    /// near-singular kernel need it), on the kernel's device; <see cref="Values"/> is a host copy of the eigenvalues.
+    /// </summary>
     public KernelSpectrum(Tensor kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
@@ -26,7 +29,8 @@ public sealed class KernelSpectrum
         var (values, vectors) = linalg.eigh((k + k.T) / 2);
         Eigenvalues = values.flip(0).MoveToOuterDisposeScope();
         Eigenvectors = vectors.flip(1).MoveToOuterDisposeScope();
-        Values = Eigenvalues.data<double>().ToArray();
+        using var onHost = Eigenvalues.cpu();
+        Values = onHost.data<double>().ToArray();
     }
 
     /// <summary>lambda_1 &gt;= ... &gt;= lambda_N, float64 [N].</summary>
@@ -49,6 +53,7 @@ public sealed class KernelSpectrum
     {
         if (r.dim() != 2 || r.shape[0] != Count)
             throw new ArgumentException($"Expected [{Count}, k], got {Guard.Shape(r)}.", nameof(r));
+        Guard.OnDevice(r, Eigenvectors.device, nameof(r), "the eigenvectors");
         return Eigenvectors.T.matmul(r.to(float64));
     }
 

@@ -50,6 +50,7 @@ public static class Losses
     {
         if (!f.shape.SequenceEqual(y.shape))
             throw new ArgumentException($"Outputs {Guard.Shape(f)} and targets {Guard.Shape(y)} must have the same shape.", nameof(y));
+        Guard.SameDevice((f, nameof(f)), (y, nameof(y)));
         var perEntry = kind switch
         {
             LossKind.Mse => 0.5 * (f - y).square(),

@@ -13,8 +13,17 @@ namespace NtkNotebooks.Training;
 /// on MSE or cross-entropy, recording outputs, losses, accuracies, individual weights, per-tensor parameter change and
 /// optionally the empirical NTK and NNGP at chosen steps: Figures 1 and 3 are one call each.
 /// </summary>
+/// <remarks>
+/// Everything runs on the model's device; the data must already be there. The host reads values back only at recorded
+/// steps and every <see cref="DivergenceCheckInterval"/> steps (a divergence check), never once per step: on a GPU
+/// each read waits for all queued work. Minibatch orders are drawn on the CPU from <see cref="TrainingOptions.Seed"/>
+/// (so a seed gives the same batches on every device) and copied to the device once per epoch.
+/// </remarks>
 public static class Trainer
 {
+    /// <summary>Steps between two reads of the training loss that check it is finite (besides the recorded steps).</summary>
+    public const int DivergenceCheckInterval = 32;
+
     /// <summary>
     /// Trains <c>createNetwork()</c> and the linearization of a second <c>createNetwork()</c> (same initialisation)
     /// with the same optimizer, data, minibatch order and options.
@@ -46,9 +55,9 @@ public static class Trainer
         CheckData(model, test, nameof(test));
 
         var xTrain = model.PrepareInput(train.X, "train.X");
-        var yTrain = train.Y.to(model.DType, model.Device);
+        var yTrain = train.Y.to(model.DType);
         var xTest = model.PrepareInput(test.X, "test.X");
-        var yTest = test.Y.to(model.DType, model.Device);
+        var yTest = test.Y.to(model.DType);
         var parameters = model.parameters().ToArray();
         var names = ((nn.Module)model).named_parameters().Select(p => p.name).ToArray();
         var initial = parameters.Select(p => p.detach().clone()).ToArray();
@@ -83,7 +92,7 @@ public static class Trainer
                 if (position + batch > n)
                 {
                     order?.Dispose();
-                    order = randperm(n, generator: generator).MoveToOuterDisposeScope();
+                    order = randperm(n, generator: generator).to(xTrain.device).MoveToOuterDisposeScope();
                     position = 0;
                 }
                 var idx = order!.narrow(0, position, batch);
@@ -92,11 +101,15 @@ public static class Trainer
             }
             optimizer.zero_grad();
             var loss = Losses.Compute(model.call(xb), yb, options.Loss, options.Reduction);
-            var value = loss.detach().to(float64).item<double>();
-            if (!double.IsFinite(value))
-                throw new ArithmeticException(
-                    $"The {name}'s training loss became {value} at step {step} (learning rate {options.LearningRate}, {options.Reduction} loss): " +
-                    "the learning rate is probably above the divergence limit (KernelSpectrum.MaxLearningRate).");
+            if (step % DivergenceCheckInterval == 0 || step == options.Steps - 1)
+            {
+                var value = loss.detach().to(float64).item<double>();
+                if (!double.IsFinite(value))
+                    throw new ArithmeticException(
+                        $"The {name}'s training loss became {value} at or before step {step} (checked every {DivergenceCheckInterval} steps; " +
+                        $"learning rate {options.LearningRate}, {options.Reduction} loss): " +
+                        "the learning rate is probably above the divergence limit (KernelSpectrum.MaxLearningRate).");
+            }
             loss.backward();
             optimizer.step();
         }
@@ -149,5 +162,7 @@ public static class Trainer
             throw new ArgumentException($"{name}.Y must be [N, {model.Outputs}] for a network with {model.Outputs} outputs, but has shape {Guard.Shape(data.Y)}.", name);
         if (data.X.shape[0] != data.Y.shape[0])
             throw new ArgumentException($"{name}.X has {data.X.shape[0]} rows but {name}.Y has {data.Y.shape[0]}.", name);
+        Guard.OnDevice(data.X, model.Device, $"{name}.X", "the model's parameters");
+        Guard.OnDevice(data.Y, model.Device, $"{name}.Y", "the model's parameters");
     }
 }

@@ -128,6 +128,7 @@ public class EmpiricalNtkTests
         public ScalarType DType => ScalarType.Float64;
         public Device Device => CPU;
         public Tensor PrepareInput(Tensor x, string name) => x.to(float64);
+        public Tensor ConformInput(Tensor x, string name) => x.to(float64);
         public override Tensor forward(Tensor x) => x.matmul(weight).tanh();
     }
 
