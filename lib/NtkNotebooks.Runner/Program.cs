@@ -10,12 +10,21 @@ var notebooks = new Argument<string[]>("notebooks")
     Arity = ArgumentArity.ZeroOrMore,
 };
 var output = new Option<string?>("--output", "-o") { Description = "Folder for executed notebooks and the summary (default: .artifacts/notebooks)." };
-var paperSizes = new Option<bool>("--paper-sizes") { Description = "Run the paper's sizes (Course.PaperSizes = true): needs a GPU-class machine and hours." };
+var paperSizes = new Option<bool>("--paper-sizes") { Description = "Run the paper's sizes (Course.PaperSizes = true): needs a GPU and, for some notebooks, hours." };
+var device = new Option<string?>("--device")
+{
+    Description = "Course.Device for every notebook: cpu, cuda or cuda:N (sets NTK_DEVICE; default: CUDA when TorchSharp sees a GPU, else the CPU).",
+};
+device.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<string?>() is { } value && !System.Text.RegularExpressions.Regex.IsMatch(value, "^(cpu|cuda|cuda:[0-9]+)$"))
+        result.AddError($"--device must be cpu, cuda or cuda:N, but is '{value}'.");
+});
 var timeout = new Option<int>("--timeout-minutes") { Description = "Per-notebook time limit.", DefaultValueFactory = _ => 20 };
 
 var root = new RootCommand("Runs the NtkNotebooks course headless: every notebook in its own folder, with the .NET Interactive engine that Polyglot Notebooks uses.")
 {
-    notebooks, output, paperSizes, timeout,
+    notebooks, output, paperSizes, device, timeout,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -28,6 +37,7 @@ root.SetAction(async (parse, _) =>
         Console.Error.WriteLine($"error: notebook '{missing}' does not exist.");
         return 2;
     }
+    if (parse.GetValue(device) is { } chosenDevice) Environment.SetEnvironmentVariable("NTK_DEVICE", chosenDevice); // the notebooks' processes inherit it
     var outputDir = parse.GetValue(output) ?? Path.Combine(repo, ".artifacts", "notebooks");
     var results = await CourseRunner.RunCourseAsync(selected, outputDir, parse.GetValue(paperSizes),
         TimeSpan.FromMinutes(parse.GetValue(timeout)), stdout);

@@ -46,6 +46,47 @@ public class NotebookFormatTests
         Assert.True(Load(name)["cells"]!.AsArray()[0]!["cell_type"]!.GetValue<string>() == "markdown", $"{name}: start with a title cell");
     }
 
+    // What creates networks, data or tensors in a notebook, and must say where: nothing in a notebook assumes the CPU.
+    static readonly string[] Creators =
+    [
+        "new FullyConnectedNetwork(", "new ConvolutionalNetwork(", "CreateNetwork() => new(", "CreateCnn() => new(",
+        "Mnist.TwoClass(", "Mnist.Load(", "Synthetic.UnitCircle(", "Synthetic.CircleRegression(",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Repository.NotebookNames), MemberType = typeof(Repository))]
+    public void CreatesNetworksDataAndTensors_OnTheCourseDevice(string name)
+    {
+        var code = string.Join("\n", Load(name)["cells"]!.AsArray()
+            .Where(c => (string?)c!["cell_type"] == "code")
+            .Select(c => string.Concat(c!["source"]!.AsArray().Select(l => (string?)l))));
+        foreach (var creator in Creators)
+        {
+            for (var i = code.IndexOf(creator, StringComparison.Ordinal); i >= 0; i = code.IndexOf(creator, i + 1, StringComparison.Ordinal))
+            {
+                var call = Arguments(code, i + creator.Length - 1);
+                Assert.True(call.Contains("device: Course.Device"), $"{name}: `{creator}{call})` does not pass device: Course.Device.");
+            }
+        }
+        foreach (System.Text.RegularExpressions.Match factory in System.Text.RegularExpressions.Regex.Matches(code, @"(?<![\w.])(tensor|zeros|ones|eye|randn|rand|arange|linspace|full|empty)\("))
+        {
+            var call = Arguments(code, factory.Index + factory.Length - 1);
+            Assert.True(call.Contains("device: Course.Device"), $"{name}: `{factory.Value}{call})` does not pass device: Course.Device.");
+        }
+    }
+
+    // The argument text of the call whose opening parenthesis is at `open`.
+    static string Arguments(string code, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < code.Length; i++)
+        {
+            if (code[i] is '(' or '[' or '{') depth++;
+            else if (code[i] is ')' or ']' or '}' && --depth == 0) return code[(open + 1)..i];
+        }
+        throw new InvalidOperationException($"Unbalanced call at offset {open}.");
+    }
+
     static JsonNode Load(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "notebooks", name)))!;
 }
