@@ -8,7 +8,8 @@ namespace NtkNotebooks.Dynamics;
 /// Gradient flow of the linearized network on the cross-entropy loss (S5-S11), which has no closed form:
 /// <code>d f(X)/dt = -eta Theta (softmax(f(X)) - Y),   d f(x)/dt = -eta Theta(x, X) (softmax(f(X)) - Y),</code>
 /// integrated with <see cref="DormandPrince"/> (adaptive, error-controlled). eta is the rate on the total loss,
-/// converted from <see cref="LossReduction"/>; time is measured in steps, as in <see cref="MseDynamics"/>.
+/// converted from <see cref="LossReduction"/>; time is measured in steps, as in <see cref="MseDynamics"/>. Float64 on
+/// the inputs' device (all five on one device); the step-size control reads one number back per step.
 /// </summary>
 public static class CrossEntropyDynamics
 {

@@ -11,7 +11,8 @@ namespace NtkNotebooks.Dynamics;
 /// At initialisation f_0 ~ GP(0, K); training by gradient flow keeps it Gaussian with the mean and covariance below.
 /// Kernels are KernelPairs (K, Theta) between the sets: train-train (X, X), test-train (T, X), test-test (T, T).
 /// Inverses go through a symmetric eigendecomposition (pseudo-inverse below <see cref="MseDynamics.RelativeCutoff"/>
-/// lambda_max, optional ridge); see <see cref="MseDynamics"/>.
+/// lambda_max, optional ridge); see <see cref="MseDynamics"/>. Float64, on the kernels' device (every kernel and the
+/// targets on one device).
 /// </summary>
 public static class GaussianProcesses
 {

@@ -28,6 +28,8 @@ namespace NtkNotebooks.Dynamics;
 /// lambda &lt;= <see cref="RelativeCutoff"/> lambda_max are treated as exact zeros (Moore-Penrose pseudo-inverse: those
 /// modes keep their initial residual). An optional ridge adds delta I to Theta before the decomposition (Tikhonov,
 /// like neural-tangents' diag_reg).
+/// Devices and precision: everything is float64 (kernels are converted; eigendecompositions and the pseudo-inverse
+/// need it) on the kernel's device; targets, outputs and test kernels must be on that device too.
 /// </remarks>
 public sealed class MseDynamics
 {

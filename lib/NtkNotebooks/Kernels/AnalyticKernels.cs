@@ -13,7 +13,8 @@ namespace NtkNotebooks.Kernels;
 /// </code>
 /// returning K^{L+1} and Theta^{L+1} (the kernel of each output; across k outputs it is K (x) I_k).
 /// T and TDot are closed forms for ReLU, erf and identity and <see cref="GaussianQuadrature"/> otherwise.
-/// Float64 throughout, vectorised over the pairs of cache-sized row blocks.
+/// Float64 throughout (the recursion subtracts nearly equal numbers near the diagonal), vectorised over the pairs of
+/// cache-sized row blocks, on the inputs' device; the result is on that device.
 /// </summary>
 public static class AnalyticKernels
 {

@@ -6,7 +6,8 @@ namespace NtkNotebooks.Kernels;
 
 /// <summary>
 /// Empirical NNGP kernels K_hat (PAPER.md "Kernels"): the covariance of the outputs f_0(x), f_0(x') over random
-/// initialisations, estimated from one network's last hidden layer or by Monte Carlo over networks.
+/// initialisations, estimated from one network's last hidden layer or by Monte Carlo over networks. Float64, on the
+/// networks' device.
 /// </summary>
 public static class EmpiricalNngp
 {

@@ -6,7 +6,8 @@ namespace NtkNotebooks.Kernels;
 
 /// <summary>
 /// The empirical NTK Theta_hat(x, x') = J(x) J(x')^T of a finite network at its current parameters (Eq 4).
-/// Chooses <see cref="StructuredNtk"/> for fully connected networks and <see cref="JacobianNtk"/> otherwise.
+/// Chooses <see cref="StructuredNtk"/> for fully connected networks and <see cref="JacobianNtk"/> otherwise. Float64,
+/// on the network's device (the inputs must be there too).
 /// </summary>
 public static class EmpiricalNtk
 {

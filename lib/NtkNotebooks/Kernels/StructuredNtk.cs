@@ -11,7 +11,8 @@ namespace NtkNotebooks.Kernels;
 /// One batched forward pass keeps every x^{l-1} and h^l; one batched backward pass
 /// G_l = (G_{l+1} (a_{l+1} W^{l+1})^T) * phi'(h^l), starting from G_{L+1} = I_k, gives every G_l.
 /// The kernel is then a sum of Gram products, never materialising the P-wide Jacobian.
-/// Equal to <see cref="JacobianNtk"/> up to round-off.
+/// Equal to <see cref="JacobianNtk"/> up to round-off. Runs on the network's device: the passes in the network's dtype
+/// (float32 is enough for the factors), the Gram products accumulated in float64; the result is float64 on that device.
 /// </summary>
 public static class StructuredNtk
 {

@@ -10,7 +10,8 @@ namespace NtkNotebooks.Linearization;
 /// linearized model f_lin(x) = f_0(x) + J_0(x) (theta - theta_0) (Eq 5-7) and of its gradient J_0(x)^T dL/df.
 /// TorchSharp has no forward-mode AD (PLATFORM.md §3), so J v is computed either by propagating tangents through the
 /// layers (fully connected networks: one forward pass) or as the VJP of a VJP (any network: two backward passes).
-/// Tangents and cotangents are lists aligned with <c>network.parameters()</c>.
+/// Tangents and cotangents are lists aligned with <c>network.parameters()</c>, on the network's device; results are in
+/// the network's dtype on that device.
 /// </summary>
 public static class Tangents
 {

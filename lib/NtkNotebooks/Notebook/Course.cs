@@ -42,7 +42,7 @@ public static class Course
 
     /// <summary>
     /// The course-wide size switch. False (default): CPU-sized experiments that run in about two minutes per notebook.
-    /// True: the paper's sizes (PAPER.md "Experiments"), which need a GPU-class machine and hours.
+    /// True: the paper's sizes, which need a GPU (<see cref="Device"/>) and, for some notebooks, hours.
     /// Initialised from the environment variable <c>NTK_PAPER_SIZES</c> (1/true), which the runner's
     /// <c>--paper-sizes</c> option sets; a notebook may also assign it before its experiments.
     /// </summary>
