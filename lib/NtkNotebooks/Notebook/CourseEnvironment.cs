@@ -28,6 +28,7 @@ public sealed record CourseEnvironment(string LibraryVersion, string TorchSharpV
     /// <inheritdoc/>
     public override string ToString() =>
         $"NtkNotebooks {LibraryVersion} | TorchSharp {TorchSharpVersion} ({Backend} build) on {Device}, {Threads} threads | " +
+        (Backend == "external" ? $"libtorch from {LibTorchDirectory} | " : "") +
         $"sizes: {(PaperSizes ? "paper (Course.PaperSizes = true)" : "quick (set Course.PaperSizes = true for the paper's)")}" +
         (PatchedNativeFiles.Count > 0 ? $" | applied the GLIBCXX fix to {PatchedNativeFiles.Count} native file(s)" : "");
 }
