@@ -25,6 +25,8 @@ public static class BenchmarkCommand
     public static int Run(BenchmarkOptions options)
     {
         var log = Console.Error;
+        // Loads the libtorch of this build's backend before any other TorchSharp call (the library's contract).
+        NtkNotebooks.Platform.TorchRuntime.Initialize("cpu");
         set_num_threads(options.Threads);
         var sizes = options.Quick ? BenchmarkSizes.Quick(options.BudgetSeconds) : BenchmarkSizes.Full(options.BudgetSeconds);
 

@@ -1,6 +1,5 @@
 """The benchmark's fully connected network as a pure function of its parameters, with the weights the C# side wrote:
 layer l computes h = a_l (x W_l) + c_l b_l, with ReLU between layers (NTK parameterization, as in the library)."""
-import numpy as np
 import torch
 
 
@@ -12,9 +11,9 @@ class Network:
         self.bias_scales = spec["bias_scales"]
         params = []
         for weight, bias in zip(spec["weights"], spec["biases"]):
-            params.append(torch.from_numpy(workspace.load(weight)).to(dtype))
+            params.append(as_tensor(workspace.load(weight)).to(dtype))
             if bias is not None:
-                params.append(torch.from_numpy(workspace.load(bias)).to(dtype))
+                params.append(as_tensor(workspace.load(bias)).to(dtype))
         self.has_bias = [bias is not None for bias in spec["biases"]]
         # Same order as the C# network's parameters(): W1, b1, W2, b2, ...
         self.params = tuple(params)
@@ -37,15 +36,23 @@ class Network:
         return h
 
 
+def as_tensor(array):
+    """What a workspace loaded (a NumPy array, or already a tensor: the GPU peer's workspace) as a tensor."""
+    return array if isinstance(array, torch.Tensor) else torch.from_numpy(array)
+
+
 class Workspace:
-    """The folder the C# side shares: inputs as .npy, outputs written back as .npy."""
+    """The folder the C# side shares: inputs as .npy, outputs written back as .npy (with NumPy, imported here only:
+    the GPU peer reads the same Network class without it)."""
 
     def __init__(self, folder):
         self.folder = folder
 
     def load(self, name):
+        import numpy as np
         return np.load(self.folder + "/" + name)
 
     def save(self, name, array):
+        import numpy as np
         np.save(self.folder + "/" + name, np.ascontiguousarray(array))
         return name
