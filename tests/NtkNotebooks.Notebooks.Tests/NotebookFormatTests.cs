@@ -40,7 +40,7 @@ public class NotebookFormatTests
             .Select(c => string.Concat(c!["source"]!.AsArray().Select(l => (string?)l)))
             .ToList();
         Assert.NotEmpty(code);
-        Assert.StartsWith($"#r \"nuget: NtkNotebooks, {Repository.LibraryVersion}\"", code[0]);
+        Assert.StartsWith($"#r \"nuget: NtkNotebooks.Interactive, {Repository.LibraryVersion}\"", code[0]);
         Assert.Contains("Course.Init()", code[0]);
         Assert.Contains("Claim.", code[^1]);
         Assert.True(Load(name)["cells"]!.AsArray()[0]!["cell_type"]!.GetValue<string>() == "markdown", $"{name}: start with a title cell");

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace NtkNotebooks.Tests;
+namespace NtkNotebooks.Interactive.Tests;
 
 public class CourseTests
 {

@@ -1,6 +1,6 @@
 using NtkNotebooks.Platform;
 
-namespace NtkNotebooks.Tests.Platform;
+namespace NtkNotebooks.Interactive.Tests.Platform;
 
 public class GlibcxxCompatTests
 {
@@ -14,15 +14,15 @@ public class GlibcxxCompatTests
         return candidates.FirstOrDefault(File.Exists);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Patch_WeakensExactlyTheOneRequirement_AndIsIdempotent()
     {
         var native = TorchSharpNative();
-        if (native is null) return; // not a Linux build: nothing to patch
+        Skip.If(native is null, "No libLibTorchSharp.so beside the tests: not a Linux build, nothing to patch.");
         var copy = Path.Combine(Path.GetTempPath(), $"ntk-elf-{Guid.NewGuid():N}.so");
         try
         {
-            File.Copy(native, copy);
+            File.Copy(native!, copy);
             GlibcxxCompat.SetWeakFlag(copy, GlibcxxCompat.RequiredVersion, weak: false); // back to the file as TorchSharp ships it
             var original = File.ReadAllBytes(copy);
             Assert.True(GlibcxxCompat.HasStrongRequirement(copy));
@@ -57,11 +57,12 @@ public class GlibcxxCompatTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheBuild_LeftTheLoadedNativeLibraryLoadableOnThisHost()
     {
         var native = TorchSharpNative();
-        if (native is null || !GlibcxxCompat.HostNeedsPatch()) return; // the host's libstdc++ is new enough
-        Assert.False(GlibcxxCompat.HasStrongRequirement(native));
+        Skip.If(native is null, "No libLibTorchSharp.so beside the tests: not a Linux build.");
+        Skip.IfNot(GlibcxxCompat.HostNeedsPatch(), $"This host's libstdc++ has {GlibcxxCompat.RequiredVersion}: the build has nothing to patch.");
+        Assert.False(GlibcxxCompat.HasStrongRequirement(native!));
     }
 }

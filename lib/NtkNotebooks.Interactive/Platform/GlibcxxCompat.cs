@@ -1,4 +1,4 @@
-// This file is compiled twice: into the library (NTK_LIBRARY defined), where NotebookSetup calls it before
+// This file is compiled twice: into NtkNotebooks.Interactive (NTK_LIBRARY defined), where Course.Init calls it before
 // TorchSharp loads inside an interactive host, and as an MSBuild inline task (lib/TorchSharpNativeFix.targets),
 // which patches the NuGet cache before a build copies the native library. One source, so the two cannot drift.
 // It therefore sticks to APIs available to MSBuild's RoslynCodeTaskFactory (netstandard2.0, C# 7.3 syntax).

@@ -10,7 +10,7 @@ namespace NtkNotebooks;
 /// <summary>
 /// Notebook glue: the one call every notebook's first cell makes after referencing the library.
 /// <code>
-/// #r "nuget: NtkNotebooks, 0.1.0"
+/// #r "nuget: NtkNotebooks.Interactive, 0.1.0"
 /// NtkNotebooks.Course.Init()
 /// </code>
 /// It makes the stock .NET Interactive hosts (VS Code Polyglot Notebooks, dotnet-repl) work with this stack:
