@@ -35,6 +35,7 @@ public static class CrossEntropyDynamics
         ArgumentNullException.ThrowIfNull(f0Test);
         Guard.SameDevice((trainKernel, nameof(trainKernel)), (testTrainKernel, nameof(testTrainKernel)), (trainTargets, nameof(trainTargets)),
             (f0Train, nameof(f0Train)), (f0Test, nameof(f0Test)));
+        Guard.OneHot(trainTargets, nameof(trainTargets));
         var n = trainKernel.shape[0];
         if (trainTargets.shape is not [_, _] || trainTargets.shape[0] != n || !f0Train.shape.SequenceEqual(trainTargets.shape))
             throw new ArgumentException($"trainTargets and f0Train must both be [{n}, k]; got {Guard.Shape(trainTargets)} and {Guard.Shape(f0Train)}.", nameof(f0Train));

@@ -43,7 +43,12 @@ public sealed class MomentumDynamics
         var transition = stack([stack([a, full_like(a, -Momentum)], 1), stack([ones_like(a), zeros_like(a)], 1)], 1); // [N, 2, 2]
         var power = transition.matrix_power(steps);
         var factor = power[.., 0, 0] + power[.., 0, 1]; // [z_n, z_{n-1}] = M^n [z_0, z_0]
-        return y + _mse.Unstack(_mse.ApplySpectral(_mse.Stack(f0 - y), factor));
+        var outputs = y + _mse.Unstack(_mse.ApplySpectral(_mse.Stack(f0 - y), factor));
+        if (!Guard.AllFinite(outputs))
+            throw new ArithmeticException(
+                $"MomentumDynamics.TrainOutputs overflowed after {steps} steps: learningRate {_mse.LearningRate:G4} is above the divergence limit " +
+                $"{Spectrum.MaxLearningRate(Momentum, _mse.Reduction, _mse.Targets.numel()):G4} = 2(1 + beta)/lambda_max ({_mse.Reduction} loss).");
+        return outputs;
     }
 
     /// <summary>f after <paramref name="steps"/> steps on test inputs: f_0(x) + Theta(x, X) Theta^+ (f_n(X) - f_0(X)),

@@ -95,7 +95,8 @@ public sealed class MseDynamics
     {
         var f0 = CheckOutputs(f0Train, Targets.shape[0], nameof(f0Train));
         var decay = PerTime(times, t => DecayFactor(t, discrete));
-        return Targets + Propagate(Stack(f0) - _targets, decay).permute(1, 0, 2).reshape(decay.shape[0], Targets.shape[0], Outputs);
+        return CheckResult(Targets + Propagate(Stack(f0) - _targets, decay).permute(1, 0, 2).reshape(decay.shape[0], Targets.shape[0], Outputs),
+            "MseDynamics.TrainOutputs", discrete);
     }
 
     /// <summary>f_t(x) on test inputs [M, k] (Eq 10-11), from Theta(x, X) [M, N], f_0(x) [M, k] and f_0(X) [N, k].</summary>
@@ -107,7 +108,7 @@ public sealed class MseDynamics
     {
         var f0x = CheckOutputs(f0Test, testTrainKernel.shape[0], nameof(f0Test));
         var f0 = CheckOutputs(f0Train, Targets.shape[0], nameof(f0Train));
-        return f0x + TestMap(testTrainKernel, Targets - f0, times, discrete);
+        return CheckResult(f0x + TestMap(testTrainKernel, Targets - f0, times, discrete), "MseDynamics.TestOutputs", discrete);
     }
 
     /// <summary>Theta(x, X) g_t(Theta) r for each t [T, M, k]: how training-set values r [N, k] propagate to test points.</summary>
@@ -134,7 +135,7 @@ public sealed class MseDynamics
     public Tensor[] WeightChange(INtkNetwork network, Tensor xTrain, Tensor f0Train, double t, bool discrete = false)
     {
         var f0 = CheckOutputs(f0Train, Targets.shape[0], nameof(f0Train));
-        var coefficients = -Unstack(ApplyG(Stack(f0 - Targets), t, discrete));
+        var coefficients = CheckResult(-Unstack(ApplyG(Stack(f0 - Targets), t, discrete)), "MseDynamics.WeightChange", discrete);
         return Tangents.Vjp(network, xTrain, coefficients);
     }
 
@@ -212,11 +213,29 @@ public sealed class MseDynamics
         return Spectrum.Decay(Eta, t, discrete);
     }
 
-    static void CheckTime(double t, bool discrete)
+    void CheckTime(double t, bool discrete)
     {
         if (!(t >= 0)) throw new ArgumentOutOfRangeException(nameof(t), t, "Expected t >= 0 (or +infinity).");
         if (discrete && !double.IsPositiveInfinity(t) && t != Math.Floor(t))
             throw new ArgumentOutOfRangeException(nameof(t), t, "Discrete time counts steps: expected an integer.");
+        if (discrete && double.IsPositiveInfinity(t) && Diverges)
+            throw new ArgumentOutOfRangeException(nameof(t), t,
+                $"Discrete gradient descent has no t = infinity limit at this rate: {DivergenceMessage}");
+    }
+
+    /// <summary>Whether discrete steps at <see cref="LearningRate"/> diverge: eta lambda_max &gt;= 2 (the top mode's factor |1 - eta lambda| &gt;= 1).</summary>
+    public bool Diverges => Eta * Spectrum.Max >= 2;
+
+    string DivergenceMessage =>
+        $"learningRate {LearningRate:G4} is at or above the divergence limit {Spectrum.MaxLearningRate(0, Reduction, Targets.numel()):G4} " +
+        $"({Reduction} loss; lambda_max = {Spectrum.Max:G4}), so the top modes grow like |1 - eta lambda|^t.";
+
+    // Outputs that overflowed are the divergence, said as such; any other NaN/Inf is a bug upstream.
+    Tensor CheckResult(Tensor result, string where, bool discrete)
+    {
+        if (discrete && Diverges && !Guard.AllFinite(result))
+            throw new ArithmeticException($"{where} overflowed: {DivergenceMessage}");
+        return Guard.CheckFinite(result, where);
     }
 
     /// <summary>Outputs [rows, k] on the targets' device, as float64.</summary>

@@ -18,8 +18,12 @@ public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     readonly Parameter[] _theta;
     readonly Tensor[] _theta0;
 
-    /// <summary>Linearizes <paramref name="network"/> at its current parameters; takes ownership of it (it is frozen).</summary>
-    /// <remarks>Create a separate instance (same seed) for the network you train next to it.</remarks>
+    /// <summary>Linearizes <paramref name="network"/> at its current parameters.</summary>
+    /// <remarks>
+    /// The network is left as it was: its parameters are held constant only while this module's forward pass runs, so
+    /// it stays trainable, but training it moves the point this linearization expands around (theta_0 is copied, the
+    /// frozen network is not). Create a separate instance (same seed) for the network you train next to it.
+    /// </remarks>
     public LinearizedNetwork(INtkNetwork network) : base("LinearizedNetwork")
     {
         _base = network ?? throw new ArgumentNullException(nameof(network));
@@ -32,11 +36,14 @@ public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
             _theta[i] = new Parameter(named[i].parameter.detach().clone(), requires_grad: true);
             register_parameter(named[i].name.Replace('.', '_'), _theta[i]);
         }
-        // The forward-mode JVP of a fully connected network treats theta_0 as constants; the generic double-backward
-        // JVP differentiates through them, so they keep requires_grad there (they are not ours to update either way).
-        if (network is FullyConnectedNetwork { Architecture.Activation.Derivative: not null })
-            foreach (var (_, p) in named) p.requires_grad_(false);
+        // The forward-mode JVP of a fully connected network treats theta_0 as constants (no graph through them); the
+        // generic double-backward JVP differentiates through them, so they keep requires_grad there.
+        _frozenDuringForward = network is FullyConnectedNetwork { Architecture.Activation.Derivative: not null }
+            ? named.Select(p => p.parameter).ToArray()
+            : [];
     }
+
+    readonly Parameter[] _frozenDuringForward;
 
     /// <summary>The frozen network at theta_0.</summary>
     public INtkNetwork Base => _base;
@@ -69,8 +76,18 @@ public sealed class LinearizedNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     {
         var input = ConformInput(x, nameof(x));
         var omega = _theta.Zip(_theta0, (t, t0) => t - t0).ToArray();
-        var (f0, jvp) = Tangents.OutputAndJvpDifferentiable(_base, input, omega); // one pass of the frozen network
-        return f0 + jvp;
+        var requiresGrad = _frozenDuringForward.Select(p => p.requires_grad).ToArray();
+        foreach (var p in _frozenDuringForward) p.requires_grad_(false);
+        try
+        {
+            var (f0, jvp) = Tangents.OutputAndJvpDifferentiable(_base, input, omega); // one pass of the frozen network
+            return f0 + jvp;
+        }
+        finally
+        {
+            // The recorded graph keeps what it saw; the caller's network gets its flags back.
+            for (var i = 0; i < requiresGrad.Length; i++) _frozenDuringForward[i].requires_grad_(requiresGrad[i]);
+        }
     }
 
     /// <inheritdoc/>

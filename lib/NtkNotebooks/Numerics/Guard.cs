@@ -47,11 +47,28 @@ internal static class Guard
         }
     }
 
-    static bool AllFinite(Tensor t)
+    public static bool AllFinite(Tensor t)
     {
         using var finite = t.isfinite();
         using var all = finite.all();
         return all.item<bool>();
+    }
+
+    /// <summary>
+    /// Cross-entropy targets: [N, k] with k &gt;= 2 (a softmax over one logit is constant) and every row one-hot (entries 0
+    /// or 1, one 1 per row). Reads the values: call once per API call, not per step.
+    /// </summary>
+    public static void OneHot(Tensor y, string name)
+    {
+        ArgumentNullException.ThrowIfNull(y, name);
+        if (y.dim() != 2 || y.shape[1] < 2)
+            throw new ArgumentException($"{name} must be one-hot targets [N, k] with k >= 2 classes for cross-entropy, but has shape {Shape(y)}.", name);
+        using var scope = NewDisposeScope();
+        var binary = y.eq(0).logical_or(y.eq(1)).all().item<bool>();
+        var rowsOfOne = y.sum(1).eq(1).all().item<bool>();
+        if (!binary || !rowsOfOne)
+            throw new ArgumentException($"{name} must be one-hot for cross-entropy (entries 0 or 1, exactly one 1 per row); " +
+                $"row sums range over [{y.sum(1).min().item<double>():G4}, {y.sum(1).max().item<double>():G4}].", name);
     }
 
     public static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";

@@ -18,6 +18,8 @@ public sealed class KernelSpectrum
     /// Eigendecomposition of <paramref name="kernel"/> [N, N]; symmetrised first. Always in float64 (eigenvalues of a
     /// near-singular kernel need it), on the kernel's device; <see cref="Values"/> is a host copy of the eigenvalues.
     /// </summary>
+    /// <exception cref="ArgumentException">The kernel is not square, not symmetric or not positive semi-definite beyond
+    /// round-off (<see cref="RoundOffTolerance"/>), e.g. a test-train kernel passed where a train-train kernel belongs.</exception>
     public KernelSpectrum(Tensor kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
@@ -26,12 +28,32 @@ public sealed class KernelSpectrum
         Guard.CheckFinite(kernel, "the kernel passed to KernelSpectrum");
         using var scope = NewDisposeScope();
         var k = kernel.to(float64);
+        var tolerance = RoundOffTolerance(kernel.dtype, kernel.shape[0]);
+        var scale = k.abs().max().item<double>();
+        var asymmetry = (k - k.T).abs().max().item<double>();
+        if (asymmetry > tolerance * scale)
+            throw new ArgumentException(
+                $"kernel must be symmetric, but max|K - K^T| = {asymmetry:G3} exceeds {tolerance:G3} max|K| = {tolerance * scale:G3} " +
+                "(round-off tolerance 64 N u). Is it a test-train kernel?", nameof(kernel));
         var (values, vectors) = linalg.eigh((k + k.T) / 2);
         Eigenvalues = values.flip(0).MoveToOuterDisposeScope();
         Eigenvectors = vectors.flip(1).MoveToOuterDisposeScope();
         using var onHost = Eigenvalues.cpu();
         Values = onHost.data<double>().ToArray();
+        if (Min < -tolerance * Math.Max(Max, scale))
+            throw new ArgumentException(
+                $"kernel must be positive semi-definite, but its smallest eigenvalue is {Min:G4} (largest {Max:G4}; round-off " +
+                $"tolerance 64 N u lambda_max = {tolerance * Math.Max(Max, scale):G3}). Kernels of networks are Gram matrices, which have no negative eigenvalues.", nameof(kernel));
     }
+
+    /// <summary>
+    /// The relative round-off a kernel of <paramref name="n"/> points may show: 64 N u, with u the unit round-off of its
+    /// dtype (2^-24 for float32, 2^-53 otherwise). Asymmetry above it times max|K|, or eigenvalues below minus it times
+    /// lambda_max, are not round-off: such a matrix is refused. (Each entry of a Gram matrix is a sum whose error is
+    /// below N u times its terms; eigh adds O(N u lambda_max); 64 leaves a wide margin for both.)
+    /// </summary>
+    public static double RoundOffTolerance(ScalarType dtype, long n) =>
+        64.0 * n * (dtype is ScalarType.Float32 ? Math.ScaleB(1, -24) : dtype is ScalarType.Float16 or ScalarType.BFloat16 ? Math.ScaleB(1, -8) : Math.ScaleB(1, -53));
 
     /// <summary>lambda_1 &gt;= ... &gt;= lambda_N, float64 [N].</summary>
     public Tensor Eigenvalues { get; }
@@ -51,6 +73,7 @@ public sealed class KernelSpectrum
     /// <summary>Projections V^T r of residuals or targets <paramref name="r"/> [N, k] on the eigenvectors: [N, k].</summary>
     public Tensor Project(Tensor r)
     {
+        ArgumentNullException.ThrowIfNull(r);
         if (r.dim() != 2 || r.shape[0] != Count)
             throw new ArgumentException($"Expected [{Count}, k], got {Guard.Shape(r)}.", nameof(r));
         Guard.OnDevice(r, Eigenvectors.device, nameof(r), "the eigenvectors");

@@ -48,6 +48,10 @@ public static class Losses
     /// <summary>The loss of outputs <paramref name="f"/> [N, k] against targets <paramref name="y"/> [N, k] (differentiable).</summary>
     public static Tensor Compute(Tensor f, Tensor y, LossKind kind, LossReduction reduction)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(y);
+        if (kind == LossKind.CrossEntropy && (f.dim() != 2 || f.shape[1] < 2))
+            throw new ArgumentException($"Cross-entropy needs outputs [N, k] with k >= 2 (a softmax over one logit is constant), but f has shape {Guard.Shape(f)}.", nameof(f));
         if (!f.shape.SequenceEqual(y.shape))
             throw new ArgumentException($"Outputs {Guard.Shape(f)} and targets {Guard.Shape(y)} must have the same shape.", nameof(y));
         Guard.SameDevice((f, nameof(f)), (y, nameof(y)));
@@ -65,6 +69,11 @@ public static class Losses
     /// </summary>
     public static double Accuracy(Tensor f, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(y);
+        if (!f.shape.SequenceEqual(y.shape) || f.dim() != 2)
+            throw new ArgumentException($"Outputs {Guard.Shape(f)} and targets {Guard.Shape(y)} must both be [N, k].", nameof(y));
+        Guard.SameDevice((f, nameof(f)), (y, nameof(y)));
         using var scope = NewDisposeScope();
         var correct = f.shape[1] == 1 ? f.sign().eq(y.sign()) : f.argmax(1).eq(y.argmax(1));
         return correct.to(float64).mean().item<double>();

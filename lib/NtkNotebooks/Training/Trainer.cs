@@ -51,8 +51,10 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        CheckData(model, train, nameof(train));
-        CheckData(model, test, nameof(test));
+        if (options.Loss == LossKind.CrossEntropy && model.Outputs < 2)
+            throw new ArgumentException($"Cross-entropy needs a model with k >= 2 outputs (a softmax over one logit is constant), but it has {model.Outputs}.", nameof(model));
+        CheckData(model, train, nameof(train), options.Loss);
+        CheckData(model, test, nameof(test), options.Loss);
 
         var xTrain = model.PrepareInput(train.X, "train.X");
         var yTrain = train.Y.to(model.DType);
@@ -155,14 +157,17 @@ public static class Trainer
         return (middle, indices);
     }
 
-    static void CheckData(INtkNetwork model, Dataset data, string name)
+    static void CheckData(INtkNetwork model, Dataset data, string name, LossKind loss)
     {
-        if (data.Count == 0) throw new ArgumentException($"{name} is empty.", name);
+        if (data.X is null || data.Y is null || data.Labels is null)
+            throw new ArgumentException($"{name} must have X, Y and Labels; got X {(data.X is null ? "null" : "set")}, Y {(data.Y is null ? "null" : "set")}, Labels {(data.Labels is null ? "null" : "set")}.", name);
+        if (data.Count == 0 || data.X.dim() == 0 || data.X.shape[0] == 0) throw new ArgumentException($"{name} is empty.", name);
         if (data.Y.dim() != 2 || data.Y.shape[1] != model.Outputs)
             throw new ArgumentException($"{name}.Y must be [N, {model.Outputs}] for a network with {model.Outputs} outputs, but has shape {Guard.Shape(data.Y)}.", name);
         if (data.X.shape[0] != data.Y.shape[0])
             throw new ArgumentException($"{name}.X has {data.X.shape[0]} rows but {name}.Y has {data.Y.shape[0]}.", name);
         Guard.OnDevice(data.X, model.Device, $"{name}.X", "the model's parameters");
         Guard.OnDevice(data.Y, model.Device, $"{name}.Y", "the model's parameters");
+        if (loss == LossKind.CrossEntropy) Guard.OneHot(data.Y, $"{name}.Y");
     }
 }
