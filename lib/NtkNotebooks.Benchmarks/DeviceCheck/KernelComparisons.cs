@@ -50,6 +50,11 @@ public static class KernelComparisons
             NetworkComparisons.ConvTolerance(ScalarType.Float64, 2 * (2 * convPath + pixels) + NetworkComparisons.ConvParameterCount(), "two rows (forward, backward, pixel sums), contraction over P"),
             d => EmpiricalNtk.Compute(NetworkComparisons.Conv(ScalarType.Float64, d), convX.to(d)));
 
+        // NTK-vector product: a VJP on x2 (forward and backward passes, sums over N2) then a JVP on x1 (a forward pass
+        // carrying the tangent): the errors of the three passes add, as in the kernel itself.
+        c.Compare("NtkVectorProduct.Apply (float64 FC)", Tolerance.RoundOff(ScalarType.Float64, 2 * forward + backward + CheckInputs.TrainCount, "VJP on x2, JVP on x1"),
+            d => NtkVectorProduct.Apply(NetworkComparisons.Fc(inputs, ScalarType.Float64, d), inputs.XTest.to(d), ones(CheckInputs.TrainCount, 1, dtype: float64, device: d), inputs.XTrain.to(d)));
+
         // NNGP from features: the forward pass to the last hidden layer, then a Gram product over its n_L features.
         c.Compare("EmpiricalNngp.FromFeatures (float64)", Tolerance.RoundOff(ScalarType.Float64, forward, "forward pass and feature Gram"),
             d => EmpiricalNngp.FromFeatures(NetworkComparisons.Fc(inputs, ScalarType.Float64, d), inputs.XTest.to(d), inputs.XTrain.to(d)));
