@@ -10,11 +10,32 @@ namespace NtkNotebooks.Plotting;
 /// <param name="X">Abscissae.</param>
 /// <param name="Y">Ordinates (same length).</param>
 /// <param name="Dashed">Draw dashed (for guides and predictions).</param>
-public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false)
+/// <param name="MarkersOnly">Draw markers without a line (data points, e.g. the training points of a regression).</param>
+public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false, bool MarkersOnly = false)
 {
     /// <summary>A dashed guide y = y0 (x / x0)^exponent through (x0, y0), e.g. the n^{-1/2} lines of Figure 1.</summary>
     public static Series PowerLaw(string name, IReadOnlyList<double> x, double exponent, double x0, double y0) =>
         new(name, x, x.Select(v => y0 * Math.Pow(v / x0, exponent)).ToArray(), Dashed: true);
+}
+
+/// <summary>
+/// A mean curve with a shaded band from <paramref name="Lower"/> to <paramref name="Upper"/>, e.g. mean +- 2 standard
+/// deviations as in the paper's Figure 2.
+/// </summary>
+/// <param name="Name">Legend entry of the mean (the band shares its legend group).</param>
+/// <param name="X">Abscissae.</param>
+/// <param name="Mean">The curve.</param>
+/// <param name="Lower">Lower edge of the band.</param>
+/// <param name="Upper">Upper edge of the band.</param>
+/// <param name="Color">A CSS color (e.g. "#1f77b4"); the band is drawn in it at 20% opacity.</param>
+/// <param name="Dashed">Draw the mean dashed (predictions) instead of solid (measurements).</param>
+public sealed record Band(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Mean, IReadOnlyList<double> Lower,
+    IReadOnlyList<double> Upper, string Color, bool Dashed = false)
+{
+    /// <summary>Mean +- <paramref name="k"/> standard deviations.</summary>
+    public static Band MeanAndStd(string name, IReadOnlyList<double> x, IReadOnlyList<double> mean, IReadOnlyList<double> std,
+        string color, double k = 2, bool dashed = false) =>
+        new(name, x, mean, mean.Zip(std, (m, s) => m - k * s).ToArray(), mean.Zip(std, (m, s) => m + k * s).ToArray(), color, dashed);
 }
 
 /// <summary>Plotly chart builders for the course: every chart titled, with axis labels and a legend.</summary>
@@ -39,22 +60,45 @@ public static class Charts
         return CSharpExtensions.WithSize(Titled(chart, title), 560, 500);
     }
 
-    /// <summary>Lines (with markers) sharing axes; set <paramref name="logX"/>/<paramref name="logY"/> for log axes.</summary>
-    public static GenericChart Lines(string title, string xTitle, string yTitle, IEnumerable<Series> series, bool logX = false, bool logY = false)
+    /// <summary>
+    /// Lines (with markers) sharing axes, over optional shaded <paramref name="bands"/>; set <paramref name="logX"/>/
+    /// <paramref name="logY"/> for log axes.
+    /// </summary>
+    public static GenericChart Lines(string title, string xTitle, string yTitle, IEnumerable<Series> series, bool logX = false, bool logY = false,
+        IEnumerable<Band>? bands = null)
     {
         ArgumentNullException.ThrowIfNull(series);
-        var traces = series.Select(s =>
+        // A band is two edge lines without legend entries, the upper one filled down to the lower one, under its mean.
+        var shaded = (bands ?? []).SelectMany(b =>
+        {
+            if (new[] { b.Mean.Count, b.Lower.Count, b.Upper.Count }.Any(c => c != b.X.Count))
+                throw new ArgumentException($"Band '{b.Name}' has {b.X.Count} x values but {b.Mean.Count}/{b.Lower.Count}/{b.Upper.Count} mean/lower/upper values.", nameof(bands));
+            var color = Color.fromString(b.Color);
+            return new[]
+            {
+                CSharpChart.Line<double, double, string>(b.X, b.Lower, Name: b.Name + " (lower)", ShowLegend: false, LineWidth: 0, LineColor: color),
+                CSharpChart.Line<double, double, string>(b.X, b.Upper, Name: b.Name + " (upper)", ShowLegend: false, LineWidth: 0, LineColor: color,
+                    Fill: StyleParam.Fill.ToNext_y, FillColor: Color.fromString(Translucent(b.Color))),
+                CSharpChart.Line<double, double, string>(b.X, b.Mean, Name: b.Name, LineColor: color,
+                    LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid),
+            };
+        });
+        var traces = shaded.Concat(series.Select(s =>
         {
             if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} x values but {s.Y.Count} y values.", nameof(series));
-            var line = CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !s.Dashed,
-                LineDash: s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid);
-            return line;
-        }).ToArray();
+            return s.MarkersOnly
+                ? CSharpChart.Point<double, double, string>(s.X, s.Y, Name: s.Name, MarkerColor: Color.fromString("black"))
+                : CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !s.Dashed,
+                    LineDash: s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid);
+        })).ToArray();
         if (traces.Length == 0) throw new ArgumentException("Give at least one series.", nameof(series));
         var chart = CSharpChart.Combine(traces);
         chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        return CSharpExtensions.WithSize(Titled(chart, title), 720, 460);
+        if (bands is null) return CSharpExtensions.WithSize(Titled(chart, title), 720, 460);
+        // Band charts have long legends: under the plot, so the plot keeps its width.
+        chart = CSharpExtensions.WithLegendStyle(chart, Orientation: StyleParam.Orientation.Horizontal, Y: -0.22, YAnchor: StyleParam.YAnchorPosition.Top);
+        return CSharpExtensions.WithSize(Titled(chart, title), 820, 620);
     }
 
     /// <summary>
@@ -76,6 +120,15 @@ public static class Charts
         chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: "probability density");
         return CSharpExtensions.WithSize(Titled(chart, title), 720, 420);
+    }
+
+    // "#rrggbb" at 20% opacity, for the band under a curve of that colour.
+    static string Translucent(string color)
+    {
+        if (color.Length != 7 || color[0] != '#')
+            throw new ArgumentException($"Band colors must be \"#rrggbb\", but got \"{color}\".", nameof(color));
+        var rgb = Enumerable.Range(0, 3).Select(i => Convert.ToInt32(color.Substring(1 + 2 * i, 2), 16)).ToArray();
+        return $"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, 0.2)";
     }
 
     /// <summary>Sets the chart's title.</summary>

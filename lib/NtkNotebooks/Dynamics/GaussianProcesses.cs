@@ -21,15 +21,17 @@ public static class GaussianProcesses
     /// initialisations: mean Theta_TX Theta^{-1} (I - e^{-eta Theta t}) Y, covariance
     /// K_TT + A K A^T - (A K_XT + K_TX A^T) with A = Theta_TX Theta^{-1} (I - e^{-eta Theta t}).
     /// t = infinity drops the exponentials. This is not a Bayesian posterior unless K is proportional to Theta.
+    /// With <paramref name="discrete"/>, t counts gradient-descent steps and e^{-eta Theta t} becomes (I - eta Theta)^t:
+    /// the ensemble of networks trained by t steps of rate eta, as the course trains them.
     /// </summary>
     public static GaussianProcessPrediction NtkGp(KernelPair trainTrain, KernelPair testTrain, KernelPair testTest, Tensor trainTargets,
-        double learningRate, double t, LossReduction reduction = LossReduction.Mean, double ridge = 0)
+        double learningRate, double t, LossReduction reduction = LossReduction.Mean, double ridge = 0, bool discrete = false)
     {
         Check(trainTrain, testTrain, testTest);
         var dynamics = new MseDynamics(trainTrain.Ntk, trainTargets, learningRate, reduction, ridge);
         var spectrum = dynamics.Spectrum;
         // A = Theta_TX V diag(g_t) V^T, with g_t(lambda) = (1 - e^{-eta lambda t}) / lambda.
-        var a = testTrain.Ntk.to(float64).matmul(spectrum.Eigenvectors).mul(dynamics.G(t, discrete: false)).matmul(spectrum.Eigenvectors.T);
+        var a = testTrain.Ntk.to(float64).matmul(spectrum.Eigenvectors).mul(dynamics.G(t, discrete)).matmul(spectrum.Eigenvectors.T);
         var mean = a.matmul(dynamics.Targets);
         var kXX = trainTrain.Nngp.to(float64);
         var aKxt = a.matmul(testTrain.Nngp.to(float64).T);
@@ -48,18 +50,19 @@ public static class GaussianProcesses
     /// <summary>
     /// Training only the readout layer of a wide network by gradient flow (S20-S23; its NTK is K): mean
     /// K_TX K^{-1} (I - e^{-eta K t}) Y, covariance K_TT - K_TX K^{-1} (I - e^{-2 eta K t}) K_XT (the factor 2 is right;
-    /// v3 of the paper misprints it).
+    /// v3 of the paper misprints it: it is the square of the decay, D_t^2, which the NTK-GP's covariance with Theta = K
+    /// reduces to). With <paramref name="discrete"/>, D_t = (I - eta K)^t after t steps.
     /// </summary>
     public static GaussianProcessPrediction ReadoutOnly(KernelPair trainTrain, KernelPair testTrain, KernelPair testTest, Tensor trainTargets,
-        double learningRate, double t, LossReduction reduction = LossReduction.Mean, double ridge = 0)
+        double learningRate, double t, LossReduction reduction = LossReduction.Mean, double ridge = 0, bool discrete = false)
     {
         Check(trainTrain, testTrain, testTest);
-        var meanDynamics = new MseDynamics(trainTrain.Nngp, trainTargets, learningRate, reduction, ridge);
-        var varianceDynamics = new MseDynamics(trainTrain.Nngp, trainTargets, 2 * learningRate, reduction, ridge);
-        var spectrum = meanDynamics.Spectrum;
+        var dynamics = new MseDynamics(trainTrain.Nngp, trainTargets, learningRate, reduction, ridge);
+        var spectrum = dynamics.Spectrum;
         var kTx = testTrain.Nngp.to(float64).matmul(spectrum.Eigenvectors); // [M, N] in the eigenbasis
-        var mean = kTx.mul(meanDynamics.G(t, false)).matmul(spectrum.Project(meanDynamics.Targets));
-        var covariance = testTest.Nngp.to(float64) - kTx.mul(varianceDynamics.G(t, false)).matmul(kTx.T);
+        var mean = kTx.mul(dynamics.G(t, discrete)).matmul(spectrum.Project(dynamics.Targets));
+        // (I - D_t^2) / lambda = g at time 2t: D_t^2 = e^{-eta lambda 2t} or (1 - eta lambda)^{2t}.
+        var covariance = testTest.Nngp.to(float64) - kTx.mul(dynamics.G(2 * t, discrete)).matmul(kTx.T);
         return new GaussianProcessPrediction(Guard.CheckFinite(mean, "ReadoutOnly mean"), Guard.CheckFinite(Symmetrize(covariance), "ReadoutOnly covariance"));
     }
 
