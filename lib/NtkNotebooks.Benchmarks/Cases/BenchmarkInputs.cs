@@ -48,6 +48,30 @@ public static class BenchmarkInputs
         };
     }
 
+    /// <summary>
+    /// Adds the peer's training_step task (peer/training_step.py; the device check's peer/gpu_tasks.py), once per
+    /// <paramref name="model"/> ("network" or "linearized"): one full-batch SGD step of the seed-1 float32 network of
+    /// <paramref name="architecture"/>, or of its linearization, on the host tensors <paramref name="x"/> and
+    /// <paramref name="y"/>. Returns the task's id.
+    /// </summary>
+    public static string AddTrainingStepTask(PeerWorkspace peer, FullyConnectedArchitecture architecture, string model,
+        Tensor x, Tensor y, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        using var initial = new FullyConnectedNetwork(architecture, seed: 1, dtype: ScalarType.Float32);
+        return peer.Add($"training-{model}", "training_step", new JsonObject
+        {
+            ["model"] = model,
+            ["x"] = peer.Array($"training-images-{x.shape[0]}", () => x),
+            ["y"] = peer.Array($"training-targets-{y.shape[0]}", () => y),
+            ["network"] = DescribeNetwork(peer, $"training-{architecture.HiddenWidths[0]}", initial),
+            ["learning_rate"] = learningRate,
+        });
+    }
+
     /// <summary>Dtype name as NumPy spells it.</summary>
     public static string NumpyName(ScalarType dtype) => dtype == ScalarType.Float32 ? "float32" : "float64";
 }

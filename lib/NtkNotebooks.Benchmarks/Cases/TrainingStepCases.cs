@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NtkNotebooks.Benchmarks.Harness;
 using NtkNotebooks.Linearization;
 using NtkNotebooks.Models;
@@ -40,19 +39,7 @@ public static class TrainingStepCases
 
     static CaseResult Measure(BenchmarkContext context, FullyConnectedArchitecture architecture, string name, string model, Func<INtkNetwork> create, Tensor x, Tensor y, double flops)
     {
-        string? peerId = null;
-        if (context.Peer is { } peer)
-        {
-            using var initial = new FullyConnectedNetwork(architecture, seed: 1, dtype: ScalarType.Float32);
-            peerId = peer.Add($"training-{model}", "training_step", new JsonObject
-            {
-                ["model"] = model,
-                ["x"] = peer.Array($"training-images-{x.shape[0]}", () => x),
-                ["y"] = peer.Array($"training-targets-{y.shape[0]}", () => y),
-                ["network"] = BenchmarkInputs.DescribeNetwork(peer, $"training-{context.Sizes.TrainingWidth}", initial),
-                ["learning_rate"] = LearningRate,
-            });
-        }
+        var peerId = context.Peer is { } peer ? BenchmarkInputs.AddTrainingStepTask(peer, architecture, model, x, y, LearningRate) : null;
 
         // Correctness: the outputs after one step from the initialisation.
         var checkModel = create();

@@ -204,19 +204,7 @@ public static class GpuTimings
                 var network = new FullyConnectedNetwork(architecture, seed: 1, dtype: ScalarType.Float32, device: device);
                 return model == "network" ? network : new LinearizedNetwork(network);
             }
-            string? peerId = null;
-            if (peer is not null)
-            {
-                using var initial = new FullyConnectedNetwork(architecture, seed: 1, dtype: ScalarType.Float32);
-                peerId = peer.Add($"training-{model}", "training_step", new JsonObject
-                {
-                    ["model"] = model,
-                    ["x"] = peer.Array($"training-images-{count}", () => hostX),
-                    ["y"] = peer.Array($"training-targets-{count}", () => hostY),
-                    ["network"] = BenchmarkInputs.DescribeNetwork(peer, $"training-{width}", initial),
-                    ["learning_rate"] = TrainingRate,
-                });
-            }
+            var peerId = peer is null ? null : BenchmarkInputs.AddTrainingStepTask(peer, architecture, model, hostX, hostY, TrainingRate);
 
             // Agreement: the outputs after one step from the initialisation.
             Tensor afterOneStep;

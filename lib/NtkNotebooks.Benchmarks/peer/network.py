@@ -1,19 +1,22 @@
 """The benchmark's fully connected network as a pure function of its parameters, with the weights the C# side wrote:
-layer l computes h = a_l (x W_l) + c_l b_l, with ReLU between layers (NTK parameterization, as in the library)."""
+layer l computes h = a_l (x W_l) + c_l b_l, with ReLU between layers (NTK parameterization, as in the library).
+Its parameters lie on `device` (the CPU unless the device check asks for another)."""
 import torch
+
+CPU = torch.device("cpu")
 
 
 class Network:
-    def __init__(self, spec, workspace, dtype):
+    def __init__(self, spec, workspace, dtype, device=CPU):
         if spec["activation"] != "ReLU":
             raise ValueError("the peer implements ReLU networks only, got " + spec["activation"])
         self.weight_scales = spec["weight_scales"]
         self.bias_scales = spec["bias_scales"]
         params = []
         for weight, bias in zip(spec["weights"], spec["biases"]):
-            params.append(as_tensor(workspace.load(weight)).to(dtype))
+            params.append(as_tensor(workspace.load(weight)).to(dtype).to(device))
             if bias is not None:
-                params.append(as_tensor(workspace.load(bias)).to(dtype))
+                params.append(as_tensor(workspace.load(bias)).to(dtype).to(device))
         self.has_bias = [bias is not None for bias in spec["biases"]]
         # Same order as the C# network's parameters(): W1, b1, W2, b2, ...
         self.params = tuple(params)
@@ -39,6 +42,11 @@ class Network:
 def as_tensor(array):
     """What a workspace loaded (a NumPy array, or already a tensor: the GPU peer's workspace) as a tensor."""
     return array if isinstance(array, torch.Tensor) else torch.from_numpy(array)
+
+
+def load_tensor(workspace, name, device=CPU):
+    """The array `name` of either peer's workspace as a tensor on `device` (the loaded one itself on the CPU)."""
+    return as_tensor(workspace.load(name)).to(device)
 
 
 class Workspace:

@@ -3,6 +3,8 @@ import gc
 import statistics
 import time
 
+import torch
+
 
 class Policy:
     """Warm-up runs, then timed runs until min_repetitions and min_seconds are reached; a slow case stops once
@@ -53,3 +55,16 @@ def measure(run, policy):
 def once(run):
     """One timed call (for probes): seconds and output."""
     return _timed(run)
+
+
+def synchronized(run, device):
+    """`run`, waiting for the device's queued work before it returns (CUDA calls return once the work is queued);
+    `run` itself on the CPU, whose calls return when their work is done."""
+    if device.type != "cuda":
+        return run
+
+    def timed():
+        output = run()
+        torch.cuda.synchronize(device)
+        return output
+    return timed
