@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NtkNotebooks.Runner;
+using NtkNotebooks.Runner.Site;
 
 // Keep the real stdout: while a cell runs, .NET Interactive redirects Console.Out into the cell's outputs.
 var stdout = Console.Out;
@@ -21,14 +22,27 @@ device.Validators.Add(result =>
         result.AddError($"--device must be cpu, cuda or cuda:N, but is '{value}'.");
 });
 var timeout = new Option<int>("--timeout-minutes") { Description = "Per-notebook time limit.", DefaultValueFactory = _ => 20 };
+var site = new Option<string?>("--site")
+{
+    Description = "Folder for the course's static website, written after the run (default: site/ beside --output, i.e. .artifacts/site). " +
+                  "It works opened from disk, offline.",
+};
+var siteOnly = new Option<bool>("--site-only")
+{
+    Description = "Run nothing: build the website from the executed notebooks already in --output (and its summary.json).",
+};
 
 var root = new RootCommand("Runs the NtkNotebooks course headless: every notebook in its own folder, with the .NET Interactive engine that Polyglot Notebooks uses.")
 {
-    notebooks, output, paperSizes, device, timeout,
+    notebooks, output, paperSizes, device, timeout, site, siteOnly,
 };
 root.SetAction(async (parse, _) =>
 {
     var repo = CourseRunner.RepositoryRoot(Directory.GetCurrentDirectory());
+    var outputDir = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine(repo, ".artifacts", "notebooks"));
+    var siteDir = parse.GetValue(site) ?? SiteWriter.DefaultDirectory(outputDir);
+    if (parse.GetValue(siteOnly))
+        return WriteSite(() => SiteWriter.WriteFromFolder(outputDir, siteDir)) ? 0 : 2;
     var selected = parse.GetValue(notebooks) is { Length: > 0 } chosen
         ? chosen.Select(Path.GetFullPath).ToArray()
         : CourseRunner.CourseNotebooks(repo);
@@ -38,11 +52,26 @@ root.SetAction(async (parse, _) =>
         return 2;
     }
     if (parse.GetValue(device) is { } chosenDevice) Environment.SetEnvironmentVariable("NTK_DEVICE", chosenDevice); // the notebooks' processes inherit it
-    var outputDir = parse.GetValue(output) ?? Path.Combine(repo, ".artifacts", "notebooks");
     var results = await CourseRunner.RunCourseAsync(selected, outputDir, parse.GetValue(paperSizes),
         TimeSpan.FromMinutes(parse.GetValue(timeout)), stdout);
-    return results.All(r => r.Passed) ? 0 : 1;
+    var siteWritten = WriteSite(() => SiteWriter.Write(results, siteDir));
+    return results.All(r => r.Passed) ? (siteWritten ? 0 : 2) : 1;
 });
+
+// The course's static website (Site/SiteWriter.cs); a folder or notebook it cannot use is an error message, not a crash.
+bool WriteSite(Func<string> write)
+{
+    try
+    {
+        stdout.WriteLine($"Course site (open it in a browser; works offline): {write()}");
+        return true;
+    }
+    catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: the course site was not written: {e.Message}");
+        return false;
+    }
+}
 
 var execNotebook = new Argument<string>("notebook") { Description = "The notebook to execute in this process." };
 var execOutput = new Option<string>("--output") { Description = "Path of the executed notebook.", Required = true };

@@ -64,7 +64,8 @@ public static class Course
     /// loads it from (README, Troubleshooting); (3) load libtorch for the build's backend and choose
     /// <see cref="Device"/> (<see cref="TorchRuntime.Initialize"/>); (4) register HTML formatters for tensors and Plotly
     /// charts when running inside .NET Interactive. The result, shown as the cell's output, names the device (the GPU's
-    /// name and memory on CUDA).
+    /// name and memory on CUDA); in a notebook that output also carries plotly.js (from Plotly.NET, once per notebook),
+    /// which every chart of the notebook draws with: charts need no network, CDN or require.js.
     /// </summary>
     /// <param name="threads">Torch intra-op threads; default: all cores.</param>
     public static CourseEnvironment Init(int? threads = null)
