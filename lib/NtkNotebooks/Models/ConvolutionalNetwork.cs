@@ -92,12 +92,7 @@ public sealed class ConvolutionalNetwork : nn.Module<Tensor, Tensor>, INtkNetwor
     public long[] InputShape => [ImageShape.C, ImageShape.H, ImageShape.W];
 
     /// <inheritdoc/>
-    public Tensor PrepareInput(Tensor x, string name)
-    {
-        var input = ConformInput(x, name);
-        Guard.NonEmptyFinite(input, name);
-        return input;
-    }
+    public Tensor PrepareInput(Tensor x, string name) => Guard.NonEmptyFinite(ConformInput(x, name), name);
 
     /// <inheritdoc/>
     public Tensor ConformInput(Tensor x, string name)

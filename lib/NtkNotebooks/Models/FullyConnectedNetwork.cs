@@ -105,12 +105,7 @@ public sealed class FullyConnectedNetwork : nn.Module<Tensor, Tensor>, INtkNetwo
     }
 
     /// <inheritdoc/>
-    public Tensor PrepareInput(Tensor x, string name)
-    {
-        var input = ConformInput(x, name);
-        Guard.NonEmptyFinite(input, name);
-        return input;
-    }
+    public Tensor PrepareInput(Tensor x, string name) => Guard.NonEmptyFinite(ConformInput(x, name), name);
 
     /// <summary>h = a_l x W^l + c_l b^l.</summary>
     internal Tensor Affine(int layer, Tensor x)

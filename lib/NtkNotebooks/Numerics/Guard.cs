@@ -33,8 +33,8 @@ internal static class Guard
             throw new ArgumentException($"{name} must have shape [N, {columns}], but has shape {Shape(x)}.", name);
     }
 
-    /// <summary>At least one row and only finite values.</summary>
-    public static void NonEmptyFinite(Tensor x, string name)
+    /// <summary>At least one row and only finite values; returns <paramref name="x"/>.</summary>
+    public static Tensor NonEmptyFinite(Tensor x, string name)
     {
         if (x.dim() == 0 || x.shape[0] == 0)
             throw new ArgumentException($"{name} must contain at least one example, but has shape {Shape(x)}.", name);
@@ -45,6 +45,7 @@ internal static class Guard
             using var nan = x.isnan().sum();
             throw new ArgumentException($"{name} contains {nan.item<long>()} NaN and/or infinite values (shape {Shape(x)}).", name);
         }
+        return x;
     }
 
     public static bool AllFinite(Tensor t)

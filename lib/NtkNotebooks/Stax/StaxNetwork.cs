@@ -95,12 +95,7 @@ public sealed class StaxNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     }
 
     /// <inheritdoc/>
-    public Tensor PrepareInput(Tensor x, string name)
-    {
-        var input = ConformInput(x, name);
-        Guard.NonEmptyFinite(input, name);
-        return input;
-    }
+    public Tensor PrepareInput(Tensor x, string name) => Guard.NonEmptyFinite(ConformInput(x, name), name);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Parameterization} {Architecture}";
