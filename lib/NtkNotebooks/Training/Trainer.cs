@@ -116,7 +116,7 @@ public static class Trainer
             optimizer.step();
         }
         order?.Dispose();
-        return new TrainingHistory(name, names, snapshots);
+        return new TrainingHistory(name, names, snapshots) { TrackedParameter = tracked.Parameter, TrackedIndices = tracked.Flat };
     }
 
     static TrainingSnapshot Snapshot(INtkNetwork model, int step, Tensor xTrain, Tensor yTrain, Tensor xTest, Tensor yTest,
@@ -149,7 +149,7 @@ public static class Trainer
     }
 
     // Evenly spaced entries of the middle parameter tensor (a hidden layer's weights for deep fully connected nets).
-    static (int, long[]) TrackedIndices(Parameter[] parameters, int count)
+    static (int Parameter, long[] Flat) TrackedIndices(Parameter[] parameters, int count)
     {
         var middle = parameters.Length / 2;
         var size = parameters[middle].numel();

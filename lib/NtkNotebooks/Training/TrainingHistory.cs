@@ -31,6 +31,12 @@ public sealed record TrainingHistory(string Model, IReadOnlyList<string> Paramet
 
     /// <summary>The last snapshot.</summary>
     public TrainingSnapshot Final => Snapshots[^1];
+
+    /// <summary>Which parameter tensor (index in <c>parameters()</c> order) the tracked weights come from.</summary>
+    public int TrackedParameter { get; init; }
+
+    /// <summary>Flat indices of the tracked weights in that tensor, in the order of <see cref="TrainingSnapshot.TrackedWeights"/>.</summary>
+    public IReadOnlyList<long> TrackedIndices { get; init; } = [];
 }
 
 /// <summary>A network and its linearization trained side by side on the same data and minibatches.</summary>

@@ -37,6 +37,12 @@ public class TrainerTests
         Assert.Equal(["W1", "b1", "W2", "b2", "W3", "b3"], history.ParameterNames);
         Assert.All(history.Snapshots, s => Assert.Equal(new long[] { 8, 8 }, s.Ntk!.shape));
         Assert.All(history.Snapshots, s => Assert.Equal(3, s.TrackedWeights.Length));
+        // The tracked weights are the named entries of the named tensor, at every snapshot (the trained model's own values).
+        var model = Net();
+        var trained = Trainer.Train(model, train, test, new TrainingOptions { LearningRate = 0.5, Steps = 20, RecordAt = [0, 20], TrackedWeights = 3 });
+        var tensor = model.parameters().ElementAt(trained.TrackedParameter).detach().flatten();
+        Assert.Equal(3, trained.TrackedIndices.Count);
+        Assert.Equal(trained.TrackedIndices.Select(i => tensor[i].item<double>()).ToArray(), trained.Final.TrackedWeights);
         Assert.All(history.Snapshots[0].RelativeChange, v => Assert.Equal(0.0, v));
         Assert.All(history.Final.RelativeChange, v => Assert.True(v > 0));
         Assert.Equal(Schedules.LogSpaced(1000, 10), Schedules.LogSpaced(1000, 10).Distinct().Order());
