@@ -64,11 +64,7 @@ public sealed record ConvLayer : Layer
 
     internal override Stream Infer(Stream input, Inference inference)
     {
-        if (!input.Shape.IsImage)
-            throw inference.Error($"{this} needs image inputs [C, H, W], but its input has shape {input.Shape}");
-        if (Filter.Geometry(input.Shape) is not { } geometry)
-            throw inference.Error($"{this}: the {Filter.Height}x{Filter.Width} filter does not fit its input {input.Shape} without padding; use Padding.Same or a smaller filter");
-        var (rows, columns) = geometry;
+        var (rows, columns) = Filter.FitOn(input.Shape, this, "filter", inference);
         var fanIn = input.Shape.Channels * Filter.Size;
         var id = inference.AddSite(new ParametricSite("Conv", [Channels, input.Shape.Channels, Filter.Height, Filter.Width], fanIn, Channels, SigmaW, SigmaB));
         return new Stream(Shape.Image(Channels, rows.Output, columns.Output), Gaussian: true, input.Dependencies.Add(id), [id]);

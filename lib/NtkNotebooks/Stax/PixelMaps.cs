@@ -17,6 +17,18 @@ internal sealed record Window(int Height, int Width, int StrideHeight, int Strid
             ? (rows, columns)
             : null;
 
+    /// <summary>
+    /// <see cref="Geometry"/> on a layer's input, which must be an image the window fits; otherwise the inference error
+    /// that names <paramref name="layer"/> and the <paramref name="what"/> ("filter", "window").
+    /// </summary>
+    public (AxisGeometry Rows, AxisGeometry Columns) FitOn(Shape input, Layer layer, string what, Inference inference)
+    {
+        if (!input.IsImage)
+            throw inference.Error($"{layer} needs image inputs [C, H, W], but its input has shape {input}");
+        return Geometry(input) ?? throw inference.Error(
+            $"{layer}: the {Height}x{Width} {what} does not fit its input {input} without padding; use Padding.Same or a smaller {what}");
+    }
+
     /// <summary>Zero-pads the last two dimensions of images [N, C, H, W] as this window needs.</summary>
     public Tensor PadImages(Tensor x)
     {

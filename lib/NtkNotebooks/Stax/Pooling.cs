@@ -41,10 +41,7 @@ public sealed record AvgPoolLayer : Layer
 
     internal override Stream Infer(Stream input, Inference inference)
     {
-        if (!input.Shape.IsImage)
-            throw inference.Error($"{this} needs image inputs [C, H, W], but its input has shape {input.Shape}");
-        if (Pool.Geometry(input.Shape) is not { } geometry)
-            throw inference.Error($"{this}: the {Pool.Height}x{Pool.Width} window does not fit its input {input.Shape} without padding; use Padding.Same or a smaller window");
+        var geometry = Pool.FitOn(input.Shape, this, "window", inference);
         inference.MixesPixels = true;
         return input with { Shape = Shape.Image(input.Shape.Channels, geometry.Rows.Output, geometry.Columns.Output) };
     }
