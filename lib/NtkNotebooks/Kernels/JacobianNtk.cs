@@ -78,7 +78,7 @@ public static class JacobianNtk
     // ~5e-4 relative (measured on a 3 x 2048 network). Products of float32 numbers are exact in float64, so widening
     // a slab of parameters at a time and accumulating in float64 is as accurate as a float64 Jacobian, with float32
     // storage (twice the rows per block, half the recomputation) and float64 copies of only one slab.
-    static Tensor Contract(Tensor left, Tensor right)
+    internal static Tensor Contract(Tensor left, Tensor right)
     {
         if (left.dtype == ScalarType.Float64) return left.matmul(right.T);
         var p = left.shape[1];

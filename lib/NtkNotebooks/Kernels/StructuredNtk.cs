@@ -14,7 +14,7 @@ namespace NtkNotebooks.Kernels;
 /// Equal to <see cref="JacobianNtk"/> up to round-off. Runs on the network's device: the passes in the network's dtype
 /// (float32 is enough for the factors), the Gram products accumulated in float64; the result is float64 on that device.
 /// </summary>
-public static class StructuredNtk
+public static partial class StructuredNtk
 {
     /// <summary>Theta_hat(x1, x2) (x2 = x1 when null), float64.</summary>
     /// <param name="network">A fully connected network whose activation has a derivative.</param>

@@ -49,7 +49,9 @@ public sealed record DenseLayer : Layer
         var p = parameters.Next();
         var h = input.matmul(p.Weight);
         if (p.WeightScale != 1.0) h = h.mul(p.WeightScale);
-        return p.Bias is null ? h : h.add(p.Bias, alpha: p.BiasScale);
+        if (p.Bias is not null) h = h.add(p.Bias, alpha: p.BiasScale);
+        parameters.Record(new SiteActivity(p, input, h, null));
+        return h;
     }
 
     internal override Layout Require(Layout output) => Layout.Diagonal;

@@ -49,10 +49,14 @@ public abstract record Layer
 /// <summary>What a kernel pass needs besides the states: the quadrature rule for activations without closed forms.</summary>
 internal sealed record KernelContext(GaussianQuadrature Quadrature);
 
-/// <summary>Hands a network's parameters to its layers in the order they were drawn.</summary>
-internal sealed class ParameterCursor(IReadOnlyList<BoundParameters> parameters)
+/// <summary>Hands a network's parameters to its layers in the order they were drawn; when given a trace list, the
+/// layers also record what their parameters acted on (for the structured NTK).</summary>
+internal sealed class ParameterCursor(IReadOnlyList<BoundParameters> parameters, List<SiteActivity>? trace = null)
 {
     int _next;
+
+    /// <summary>Records one Dense or Conv layer's input and output when tracing.</summary>
+    public void Record(SiteActivity activity) => trace?.Add(activity);
 
     public BoundParameters Next() => _next < parameters.Count
         ? parameters[_next++]
@@ -67,3 +71,18 @@ internal sealed class ParameterCursor(IReadOnlyList<BoundParameters> parameters)
 
 /// <summary>The parameters of one Dense or Conv layer and the factors of Eq 1 (NTK) or S36 (standard, factors 1).</summary>
 internal sealed record BoundParameters(TorchSharp.Modules.Parameter Weight, TorchSharp.Modules.Parameter? Bias, double WeightScale, double BiasScale);
+
+/// <summary>
+/// One Dense or Conv layer's forward values in a traced pass: <see cref="Input"/> is what the weights multiply
+/// ([N, d], or the images [N, C, H, W] a convolution slides over, before the zero padding in <see cref="Patches"/>) and <see cref="Output"/> is h [N, width]
+/// or [N, C_out, H', W']. <see cref="Patches"/> says how a convolution reads its input (null for Dense).
+/// </summary>
+internal sealed record SiteActivity(BoundParameters Parameters, Tensor Input, Tensor Output, ConvPatches? Patches);
+
+/// <summary>The sliding windows of a convolution: filter size, the zero padding torch adds on both sides, and stride.</summary>
+internal sealed record ConvPatches((long, long) Filter, (long, long) Padding, (long, long) Stride)
+{
+    /// <summary>Every window of every example as columns: [N, C_in kh kw] x [H' W'] (torch's unfold, the layout of
+    /// the filters [C_out, C_in, kh, kw] flattened).</summary>
+    public Tensor Of(Tensor input) => nn.functional.unfold(input, Filter, padding: Padding, stride: Stride);
+}

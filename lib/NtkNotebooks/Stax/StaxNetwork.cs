@@ -86,6 +86,16 @@ public sealed class StaxNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
         return output;
     }
 
+    /// <summary>f(x) [N, k] with every Dense and Conv layer's input and output, in the order of the parameters.</summary>
+    internal (Tensor Output, IReadOnlyList<SiteActivity> Sites) Trace(Tensor x)
+    {
+        var trace = new List<SiteActivity>(_layers.Length);
+        var cursor = new ParameterCursor(_layers, trace);
+        var output = Architecture.Network.Forward([ConformInput(x, nameof(x))], cursor)[0];
+        cursor.CheckAllUsed();
+        return (output, trace);
+    }
+
     /// <inheritdoc/>
     public Tensor ConformInput(Tensor x, string name)
     {
