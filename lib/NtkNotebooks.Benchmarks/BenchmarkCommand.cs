@@ -16,6 +16,7 @@ public static class BenchmarkCommand
     public static readonly (string Name, string Title, Func<BenchmarkContext, IEnumerable<CaseResult>> Run)[] CaseGroups =
     [
         ("empirical", "empirical NTK", EmpiricalNtkCases.Run),
+        ("cnn", "empirical NTK of a CNN", CnnNtkCases.Run),
         ("analytic", "analytic NTK", AnalyticNtkCases.Run),
         ("closed-form", "closed-form prediction", ClosedFormCases.Run),
         ("training", "training step", TrainingStepCases.Run),

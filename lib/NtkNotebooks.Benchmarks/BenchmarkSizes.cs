@@ -11,6 +11,10 @@ public sealed record BenchmarkSizes
     public required int[] EmpiricalCounts { get; init; }
     /// <summary>The (width, N) case also measured in float64 (the library's default dtype).</summary>
     public required (int Width, int Count) EmpiricalFloat64Case { get; init; }
+    /// <summary>Channels of the CNN cases (notebook 11's CNN: depth x (3x3 Same conv, tanh), global pooling, readout).</summary>
+    public required int[] CnnChannels { get; init; }
+    /// <summary>Number of 14 x 14 images of the CNN cases.</summary>
+    public required int CnnCount { get; init; }
     /// <summary>Numbers of inputs of the analytic NTK cases.</summary>
     public required int[] AnalyticCounts { get; init; }
     /// <summary>Numbers of training inputs of the closed-form prediction cases (test inputs: a quarter of that).</summary>
@@ -36,6 +40,8 @@ public sealed record BenchmarkSizes
     public int InputDim { get; init; } = 784;
     /// <summary>Depth (hidden layers) of the networks.</summary>
     public int NetworkDepth { get; init; } = 3;
+    /// <summary>Convolutional layers of the CNN cases (notebook 11's quick depth).</summary>
+    public int CnnDepth { get; init; } = 2;
     /// <summary>Depth of the analytic NTK cases.</summary>
     public int AnalyticDepth { get; init; } = 5;
     /// <summary>Time points of the closed-form prediction.</summary>
@@ -49,6 +55,8 @@ public sealed record BenchmarkSizes
         EmpiricalWidths = [512, 1024, 2048],
         EmpiricalCounts = [256, 1024],
         EmpiricalFloat64Case = (1024, 1024),
+        CnnChannels = [32, 128],
+        CnnCount = 256,
         AnalyticCounts = [1024, 4096],
         ClosedFormCounts = [1024, 4096],
         TrainingWidth = 1024,
@@ -68,6 +76,8 @@ public sealed record BenchmarkSizes
         EmpiricalWidths = [64, 128],
         EmpiricalCounts = [32, 64],
         EmpiricalFloat64Case = (128, 64),
+        CnnChannels = [8],
+        CnnCount = 32,
         AnalyticCounts = [128, 256],
         ClosedFormCounts = [128, 256],
         TrainingWidth = 128,

@@ -20,6 +20,10 @@ public static class GoalsTable
 
         var structured = Tagged("structured-1024-256");
         Speedup(text, "Structured empirical NTK vs PyTorch vmap(jacrev), 784-3x1024-1 ReLU, N = 256, float32", 100, structured);
+        Speedup(text, "Structured CNN empirical NTK (Stax) vs PyTorch vmap(jacrev), notebook 11's CNN (2 x 32 channels), N = 256, float32", 20,
+            Tagged("cnn-structured-32-256"));
+        Speedup(text, "General empirical NTK (JacobianNtk) vs PyTorch vmap(jacrev), notebook 11's CNN (2 x 32 channels), N = 256, float32", 1,
+            Tagged("cnn-general-32-256"));
         Speedup(text, "Analytic NTK vs NumPy, ReLU depth 5, N = 4096, float64", 3, Tagged("analytic-4096"));
 
         var gram = rows.Where(r => r.Case.Tag?.StartsWith("structured-", StringComparison.Ordinal) == true && r.Case.Ours is not null)

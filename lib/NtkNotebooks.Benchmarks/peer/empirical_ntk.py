@@ -5,7 +5,7 @@ blocks j >= i are computed. JacobianNtk is shared with the device check's peer (
 benchmark's task, which skips runs estimated over its time limit."""
 import torch
 
-from network import CPU, Network, load_tensor
+from network import CPU, load_tensor, network_from
 from timing import measure, once
 from transforms import jacrev, vmap
 
@@ -52,7 +52,7 @@ class JacobianNtk:
 
 def run(args, workspace, policy, time_limit, output_name, matmul_float32):
     x = load_tensor(workspace, args["x"])
-    ntk = JacobianNtk(Network(args["network"], workspace, torch.float32), x, args["block_budget_bytes"])
+    ntk = JacobianNtk(network_from(args["network"], workspace, torch.float32), x, args["block_budget_bytes"])
     n, k, count, block = ntk.n, ntk.outputs, ntk.count, ntk.block
 
     # Skip runs estimated over the limit: per-example Jacobian cost probed on a few inputs, plus the contraction.

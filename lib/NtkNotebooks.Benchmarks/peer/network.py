@@ -39,6 +39,57 @@ class Network:
         return h
 
 
+class LayerNetwork:
+    """A network given as a list of layers (the CNN benchmark's Stax network): "conv" (h = conv2d(u, a W) + c b with
+    torch's symmetric zero padding), "dense" (h = a (u W) + c b), "tanh", "relu" and "global_avg_pool" (the mean over
+    pixels), applied in order to images [N, C, H, W]. Parameters in layer order, as the C# network's parameters()."""
+
+    def __init__(self, spec, workspace, dtype, device=CPU):
+        self.layers = spec["layers"]
+        params = []
+        for layer in self.layers:
+            if layer["kind"] in ("conv", "dense"):
+                params.append(as_tensor(workspace.load(layer["weight"])).to(dtype).to(device))
+                if layer["bias"] is not None:
+                    params.append(as_tensor(workspace.load(layer["bias"])).to(dtype).to(device))
+        self.params = tuple(params)
+        self.outputs = spec["outputs"]
+
+    def apply(self, params, x):
+        h, index = x, 0
+        for layer in self.layers:
+            kind = layer["kind"]
+            if kind in ("conv", "dense"):
+                weight = params[index]
+                index += 1
+                bias = None
+                if layer["bias"] is not None:
+                    bias = params[index] * layer["bias_scale"]
+                    index += 1
+                if kind == "conv":
+                    h = torch.nn.functional.conv2d(h, weight * layer["weight_scale"], bias,
+                                                   stride=tuple(layer["stride"]), padding=tuple(layer["padding"]))
+                else:
+                    h = (h @ weight) * layer["weight_scale"]
+                    if bias is not None:
+                        h = h + bias
+            elif kind == "tanh":
+                h = torch.tanh(h)
+            elif kind == "relu":
+                h = torch.relu(h)
+            elif kind == "global_avg_pool":
+                h = h.mean(dim=(2, 3))
+            else:
+                raise ValueError("unknown layer kind " + kind)
+        return h
+
+
+def network_from(spec, workspace, dtype, device=CPU):
+    """The network a spec describes: a list of layers, or the fully connected ReLU network."""
+    cls = LayerNetwork if "layers" in spec else Network
+    return cls(spec, workspace, dtype, device)
+
+
 def as_tensor(array):
     """What a workspace loaded (a NumPy array, or already a tensor: the GPU peer's workspace) as a tensor."""
     return array if isinstance(array, torch.Tensor) else torch.from_numpy(array)

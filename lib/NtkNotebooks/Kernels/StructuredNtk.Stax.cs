@@ -17,11 +17,11 @@ public static partial class StructuredNtk
     /// </code>
     /// (p runs over output pixels, patch_p is the kh x kw window of u that output pixel p reads). Examples never
     /// interact in a Stax network, so one batched forward pass and k batched backward passes (one per output) give u and
-    /// G_l for every example; a convolution's per-example filter gradients are then one batched matrix product per
-    /// layer ([C_out, H'W'] x [H'W', C_in kh kw]), never the P-wide Jacobian of the whole network. Equal to
-    /// <see cref="JacobianNtk"/> up to round-off.
-    /// Runs on the network's device: passes and per-example gradients in the network's dtype, products accumulated in
-    /// float64; the result is float64 on that device.
+    /// G_l for every example; a convolution's per-example filter gradients are then one batched matrix product per layer
+    /// ([C_out, H'W'] x [H'W', C_in kh kw]), never the P-wide Jacobian of the whole network.
+    /// Equal to <see cref="JacobianNtk"/> up to round-off.
+    /// Runs on the network's device: passes, per-example gradients and Gram products of up to 4096 features in the
+    /// network's dtype (as for dense layers), accumulated in float64; the result is float64 on that device.
     /// </summary>
     /// <param name="network">A network built with <c>Stax</c>; all its parameters must require gradients.</param>
     /// <param name="x1">Inputs [N1, ..InputShape].</param>
@@ -87,7 +87,9 @@ public static partial class StructuredNtk
     static void AddConv(Tensor kernel, SiteFactors left, SiteFactors right, int l, int k, bool full, bool symmetric, long budget)
     {
         var site = left.Sites[l];
-        var perExample = k * (site.Parameters.Weight.numel() + (site.Parameters.Bias?.numel() ?? 0));
+        // Per example: the filter and bias gradients for k outputs, and the patches they are computed from.
+        var pixels = site.Output.shape[2] * site.Output.shape[3];
+        var perExample = k * (site.Parameters.Weight.numel() + (site.Parameters.Bias?.numel() ?? 0)) + site.Parameters.Weight.numel() / site.Output.shape[1] * pixels;
         var bytes = site.Input.element_size();
         var rows = Math.Clamp(budget / (2L * perExample * bytes), 1, int.MaxValue);
         var columnsOnce = !symmetric && rows >= right.Count ? ConvGradients(right, l, 0, right.Count, k, full) : null;
@@ -102,7 +104,7 @@ public static partial class StructuredNtk
                 using var inner = NewDisposeScope();
                 var j1 = Math.Min(right.Count, j0 + rows);
                 var f2 = symmetric && j0 == i0 ? f1 : columnsOnce ?? ConvGradients(right, l, j0, j1, k, full);
-                var product = JacobianNtk.Contract(f1, f2);
+                var product = Gram(f1, f2);
                 kernel.narrow(0, i0 * unit, (i1 - i0) * unit).narrow(1, j0 * unit, (j1 - j0) * unit).add_(product);
                 // In the [N k, N k] layout Theta(x_j, x_i)_ba = Theta(x_i, x_j)_ab is the plain transpose.
                 if (symmetric && j0 != i0)
@@ -112,17 +114,40 @@ public static partial class StructuredNtk
         columnsOnce?.Dispose();
     }
 
-    // dJ/dw = a G [C_out, H'W'] x patches^T [H'W', C_in kh kw] per example and output; dJ/db = c sum_p G.
+    // dJ/dw = a sum_p G[:, p] (x) patch_p per example and output: one batched product G [k C_out, H'W'] x
+    // patches^T [H'W', kh kw C_in], the patches laid out offset-major (Offsets), not in the filters' [C_out, C_in, kh, kw]
+    // order; the kernel sums over all parameters, so the order does not matter. dJ/db = c sum_p G.
     static Tensor ConvGradients(SiteFactors factors, int l, long i0, long i1, int k, bool full)
     {
         var site = factors.Sites[l];
         var n = i1 - i0;
-        var patches = site.Patches!.Of(site.Input.narrow(0, i0, n)); // [n, C_in kh kw, H'W']
         var g = factors.Cotangents[l].narrow(0, i0, n).flatten(3); // [n, k, C_out, H'W']
         var p = site.Parameters;
-        var weights = g.matmul(patches.unsqueeze(1).transpose(-1, -2)).mul_(p.WeightScale).flatten(2); // [n, k, C_out C_in kh kw]
+        var patches = cat(site.Patches!.Offsets(site.Input.narrow(0, i0, n)).ToArray(), 1); // [n, kh kw C_in, H'W']
+        var weights = g.flatten(1, 2).bmm(patches.transpose(1, 2)).mul_(p.WeightScale).view(n, k, -1);
         var gradients = p.Bias is null ? weights : cat([weights, g.sum(-1).mul_(p.BiasScale)], -1);
         return full ? gradients.reshape(n * k, -1) : gradients.reshape(n, -1);
+    }
+
+    /// <summary>Features per slab of <see cref="Gram"/>: the width of a wide dense layer, whose Gram products
+    /// <see cref="AddDense"/> also forms in the network's dtype.</summary>
+    const long GramSlab = 4096;
+
+    // left right^T accumulated in float64 over slabs of at most GramSlab features, each slab's products summed in the
+    // network's dtype: a float32 sum's round-off grows with its length, so it stays that of a dense layer's Gram
+    // product however many parameters a convolution has, at float32 speed.
+    static Tensor Gram(Tensor left, Tensor right)
+    {
+        if (left.dtype == ScalarType.Float64) return left.matmul(right.T);
+        var width = left.shape[1];
+        var result = zeros([left.shape[0], right.shape[0]], float64, left.device);
+        for (long c0 = 0; c0 < width; c0 += GramSlab)
+        {
+            using var scope = NewDisposeScope();
+            var c = Math.Min(GramSlab, width - c0);
+            result.add_(left.narrow(1, c0, c).matmul(right.narrow(1, c0, c).T));
+        }
+        return result;
     }
 
     /// <summary>Every Dense and Conv layer's input u and output cotangents G = df/dh [N, k, ..h's shape], from one

@@ -82,7 +82,18 @@ internal sealed record SiteActivity(BoundParameters Parameters, Tensor Input, Te
 /// <summary>The sliding windows of a convolution: filter size, the zero padding torch adds on both sides, and stride.</summary>
 internal sealed record ConvPatches((long, long) Filter, (long, long) Padding, (long, long) Stride)
 {
-    /// <summary>Every window of every example as columns: [N, C_in kh kw] x [H' W'] (torch's unfold, the layout of
-    /// the filters [C_out, C_in, kh, kw] flattened).</summary>
-    public Tensor Of(Tensor input) => nn.functional.unfold(input, Filter, padding: Padding, stride: Stride);
+    /// <summary>For each filter offset (a, b), row-major, the input value that offset reads at every output pixel:
+    /// [N, C_in, H' W'] (strided slices of the zero-padded input).</summary>
+    public IEnumerable<Tensor> Offsets(Tensor input)
+    {
+        var padded = Padding == (0, 0) ? input : nn.functional.pad(input, [Padding.Item2, Padding.Item2, Padding.Item1, Padding.Item1]);
+        var rows = (padded.shape[2] - Filter.Item1) / Stride.Item1 + 1;
+        var columns = (padded.shape[3] - Filter.Item2) / Stride.Item2 + 1;
+        for (long a = 0; a < Filter.Item1; a++)
+        for (long b = 0; b < Filter.Item2; b++)
+        {
+            yield return padded[.., .., TensorIndex.Slice(a, a + (rows - 1) * Stride.Item1 + 1, Stride.Item1),
+                TensorIndex.Slice(b, b + (columns - 1) * Stride.Item2 + 1, Stride.Item2)].flatten(2);
+        }
+    }
 }
