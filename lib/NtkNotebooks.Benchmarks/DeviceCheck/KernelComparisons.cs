@@ -49,6 +49,12 @@ public static class KernelComparisons
         c.Compare("EmpiricalNtk.Compute (float64 CNN -> Jacobian)",
             NetworkComparisons.ConvTolerance(ScalarType.Float64, 2 * (2 * convPath + pixels) + NetworkComparisons.ConvParameterCount(), "two rows (forward, backward, pixel sums), contraction over P"),
             d => EmpiricalNtk.Compute(NetworkComparisons.Conv(ScalarType.Float64, d), convX.to(d)));
+        // The Stax CNN's structured NTK: the same passes; per-example filter gradients sum over H W pixels; Gram
+        // products over at most P parameters.
+        using var staxX = convX.reshape(-1, NetworkComparisons.Image.C, NetworkComparisons.Image.H, NetworkComparisons.Image.W);
+        c.Compare("StructuredNtk.Compute (float64 Stax CNN, Full)",
+            NetworkComparisons.ConvTolerance(ScalarType.Float64, 2 * (2 * convPath + pixels) + NetworkComparisons.ConvParameterCount(), "two gradients (forward, backward, pixel sums), Gram over P"),
+            d => StructuredNtk.Compute(NetworkComparisons.StaxConv(ScalarType.Float64, d), staxX.to(d), outputs: KernelOutputs.Full));
 
         // NTK-vector product: a VJP on x2 (forward and backward passes, sums over N2) then a JVP on x1 (a forward pass
         // carrying the tangent): the errors of the three passes add, as in the kernel itself.

@@ -36,6 +36,16 @@ public static class NetworkComparisons
     public static ConvolutionalNetwork Conv(ScalarType dtype, Device device) =>
         new(Image, Channels, outputs: 2, Activation.ReLU, sigmaW: BenchmarkInputs.SigmaW, sigmaB: BenchmarkInputs.SigmaB, seed: 1, dtype: dtype, device: device);
 
+    /// <summary>The same layers built with Stax (3x3 Same convolutions, ReLU, global average pooling, 2 outputs), whose
+    /// empirical NTK takes the structured path.</summary>
+    public static Stax.StaxNetwork StaxConv(ScalarType dtype, Device device) => Stax.Stax.Serial([
+        .. Channels.SelectMany(c => new Stax.Layer[]
+        {
+            Stax.Stax.Conv(c, (3, 3), padding: Stax.Padding.Same, sigmaW: BenchmarkInputs.SigmaW, sigmaB: BenchmarkInputs.SigmaB), Stax.Stax.Relu(),
+        }),
+        Stax.Stax.GlobalAvgPool(), Stax.Stax.Dense(2, sigmaW: BenchmarkInputs.SigmaW, sigmaB: BenchmarkInputs.SigmaB)])
+        .On(Image.C, Image.H, Image.W).Init(seed: 1, dtype: dtype, device: device);
+
     /// <summary>[N, 64] random images for the convolutional network.</summary>
     public static Tensor ConvInputs(int count, long seed) =>
         BenchmarkInputs.Images(count, Image.C * Image.H * Image.W, seed).to(float64);
