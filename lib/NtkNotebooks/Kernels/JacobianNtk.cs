@@ -71,26 +71,14 @@ public static class JacobianNtk
         return Math.Clamp(memoryBudgetBytes / (2L * network.Outputs * parameters * elementBytes), 1, int.MaxValue);
     }
 
-    /// <summary>Parameters per float64 slab in <see cref="Contract"/>: 2^16.</summary>
+    /// <summary>Parameters per float64 slab of the contraction: 2^16.</summary>
     const long SlabParameters = 1 << 16;
 
     // left right^T in float64. Each entry sums P products, and float32 accumulation over P ~ 10^7 parameters is off by
     // ~5e-4 relative (measured on a 3 x 2048 network). Products of float32 numbers are exact in float64, so widening
     // a slab of parameters at a time and accumulating in float64 is as accurate as a float64 Jacobian, with float32
     // storage (twice the rows per block, half the recomputation) and float64 copies of only one slab.
-    internal static Tensor Contract(Tensor left, Tensor right)
-    {
-        if (left.dtype == ScalarType.Float64) return left.matmul(right.T);
-        var p = left.shape[1];
-        var result = zeros([left.shape[0], right.shape[0]], float64, left.device);
-        for (long c0 = 0; c0 < p; c0 += SlabParameters)
-        {
-            using var scope = NewDisposeScope();
-            var width = Math.Min(SlabParameters, p - c0);
-            result.addmm_(left.narrow(1, c0, width).to(float64), right.narrow(1, c0, width).to(float64).T);
-        }
-        return result;
-    }
+    static Tensor Contract(Tensor left, Tensor right) => SlabGram.Of(left, right, SlabParameters, widen: true);
 
     /// <summary>
     /// The Jacobian df/dtheta of every example, stacked as rows [N * k, P] (row i * k + a is example i, output a),

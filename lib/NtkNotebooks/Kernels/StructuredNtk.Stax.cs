@@ -104,7 +104,7 @@ public static partial class StructuredNtk
                 using var inner = NewDisposeScope();
                 var j1 = Math.Min(right.Count, j0 + rows);
                 var f2 = symmetric && j0 == i0 ? f1 : columnsOnce ?? ConvGradients(right, l, j0, j1, k, full);
-                var product = Gram(f1, f2);
+                var product = SlabGram.Of(f1, f2, GramSlab, widen: false);
                 kernel.narrow(0, i0 * unit, (i1 - i0) * unit).narrow(1, j0 * unit, (j1 - j0) * unit).add_(product);
                 // In the [N k, N k] layout Theta(x_j, x_i)_ba = Theta(x_i, x_j)_ab is the plain transpose.
                 if (symmetric && j0 != i0)
@@ -129,26 +129,10 @@ public static partial class StructuredNtk
         return full ? gradients.reshape(n * k, -1) : gradients.reshape(n, -1);
     }
 
-    /// <summary>Features per slab of <see cref="Gram"/>: the width of a wide dense layer, whose Gram products
-    /// <see cref="AddDense"/> also forms in the network's dtype.</summary>
+    /// <summary>Features per slab of the filter-gradient Gram products: the width of a wide dense layer, whose Gram
+    /// products <see cref="AddDense"/> also forms in the network's dtype, so a float32 sum's round-off stays that of a
+    /// dense layer however many parameters a convolution has.</summary>
     const long GramSlab = 4096;
-
-    // left right^T accumulated in float64 over slabs of at most GramSlab features, each slab's products summed in the
-    // network's dtype: a float32 sum's round-off grows with its length, so it stays that of a dense layer's Gram
-    // product however many parameters a convolution has, at float32 speed.
-    static Tensor Gram(Tensor left, Tensor right)
-    {
-        if (left.dtype == ScalarType.Float64) return left.matmul(right.T);
-        var width = left.shape[1];
-        var result = zeros([left.shape[0], right.shape[0]], float64, left.device);
-        for (long c0 = 0; c0 < width; c0 += GramSlab)
-        {
-            using var scope = NewDisposeScope();
-            var c = Math.Min(GramSlab, width - c0);
-            result.add_(left.narrow(1, c0, c).matmul(right.narrow(1, c0, c).T));
-        }
-        return result;
-    }
 
     /// <summary>Every Dense and Conv layer's input u and output cotangents G = df/dh [N, k, ..h's shape], from one
     /// batched forward pass and k batched backward passes (examples do not interact, so the gradient of
