@@ -52,7 +52,7 @@ public static partial class StructuredNtk
             for (var l = 0; l < left.Sites.Count; l++)
             {
                 using var layer = NewDisposeScope();
-                if (left.Sites[l].Patches is null) AddDense(kernel, left, right, l, k, full);
+                if (left.Sites[l].Filter is null) AddDense(kernel, left, right, l, k, full);
                 else AddConv(kernel, left, right, l, k, full, ReferenceEquals(left, right), memoryBudgetBytes);
             }
         }
@@ -115,7 +115,7 @@ public static partial class StructuredNtk
     }
 
     // dJ/dw = a sum_p G[:, p] (x) patch_p per example and output: one batched product G [k C_out, H'W'] x
-    // patches^T [H'W', kh kw C_in], the patches laid out offset-major (Offsets), not in the filters' [C_out, C_in, kh, kw]
+    // patches^T [H'W', kh kw C_in], the patches laid out offset-major (Window.Offsets), not in the filters' [C_out, C_in, kh, kw]
     // order; the kernel sums over all parameters, so the order does not matter. dJ/db = c sum_p G.
     static Tensor ConvGradients(SiteFactors factors, int l, long i0, long i1, int k, bool full)
     {
@@ -123,7 +123,7 @@ public static partial class StructuredNtk
         var n = i1 - i0;
         var g = factors.Cotangents[l].narrow(0, i0, n).flatten(3); // [n, k, C_out, H'W']
         var p = site.Parameters;
-        var patches = cat(site.Patches!.Offsets(site.Input.narrow(0, i0, n)).ToArray(), 1); // [n, kh kw C_in, H'W']
+        var patches = cat(site.Filter!.Offsets(site.Input.narrow(0, i0, n)).ToArray(), 1); // [n, kh kw C_in, H'W']
         var weights = g.flatten(1, 2).bmm(patches.transpose(1, 2)).mul_(p.WeightScale).view(n, k, -1);
         var gradients = p.Bias is null ? weights : cat([weights, g.sum(-1).mul_(p.BiasScale)], -1);
         return full ? gradients.reshape(n * k, -1) : gradients.reshape(n, -1);

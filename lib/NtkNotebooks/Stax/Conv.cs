@@ -76,13 +76,12 @@ public sealed record ConvLayer : Layer
         var weight = p.WeightScale == 1.0 ? p.Weight : p.Weight * p.WeightScale;
         var bias = p.Bias is null ? null : p.BiasScale == 1.0 ? p.Bias : p.Bias * p.BiasScale;
         var (rows, columns) = Filter.Geometry(Shape.Image(1, (int)input.shape[2], (int)input.shape[3]))!.Value;
+        long[] strides = [Filter.StrideHeight, Filter.StrideWidth];
         // torch pads symmetrically; an even filter with Same padding pads one pixel more after (Padding.Same).
-        var symmetric = rows.Before == rows.After && columns.Before == columns.After;
-        var source = symmetric ? input : Filter.PadImages(input);
-        var patches = new ConvPatches((Filter.Height, Filter.Width), symmetric ? (rows.Before, columns.Before) : (0, 0),
-            (Filter.StrideHeight, Filter.StrideWidth));
-        var h = nn.functional.conv2d(source, weight, bias, [patches.Stride.Item1, patches.Stride.Item2], [patches.Padding.Item1, patches.Padding.Item2]);
-        parameters.Record(new SiteActivity(p, source, h, patches));
+        var h = rows.Before == rows.After && columns.Before == columns.After
+            ? nn.functional.conv2d(input, weight, bias, strides, [rows.Before, columns.Before])
+            : nn.functional.conv2d(Filter.PadImages(input), weight, bias, strides);
+        parameters.Record(new SiteActivity(p, input, h, Filter));
         return h;
     }
 

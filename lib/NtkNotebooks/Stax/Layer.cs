@@ -73,27 +73,8 @@ internal sealed class ParameterCursor(IReadOnlyList<BoundParameters> parameters,
 internal sealed record BoundParameters(TorchSharp.Modules.Parameter Weight, TorchSharp.Modules.Parameter? Bias, double WeightScale, double BiasScale);
 
 /// <summary>
-/// One Dense or Conv layer's forward values in a traced pass: <see cref="Input"/> is what the weights multiply
-/// ([N, d], or the images [N, C, H, W] a convolution slides over, before the zero padding in <see cref="Patches"/>) and <see cref="Output"/> is h [N, width]
-/// or [N, C_out, H', W']. <see cref="Patches"/> says how a convolution reads its input (null for Dense).
+/// One Dense or Conv layer's forward values in a traced pass: <see cref="Input"/> is what the weights multiply ([N, d],
+/// or the images [N, C, H, W] a convolution slides <see cref="Filter"/> over) and <see cref="Output"/> is h [N, width]
+/// or [N, C_out, H', W']. <see cref="Filter"/> is null for Dense.
 /// </summary>
-internal sealed record SiteActivity(BoundParameters Parameters, Tensor Input, Tensor Output, ConvPatches? Patches);
-
-/// <summary>The sliding windows of a convolution: filter size, the zero padding torch adds on both sides, and stride.</summary>
-internal sealed record ConvPatches((long, long) Filter, (long, long) Padding, (long, long) Stride)
-{
-    /// <summary>For each filter offset (a, b), row-major, the input value that offset reads at every output pixel:
-    /// [N, C_in, H' W'] (strided slices of the zero-padded input).</summary>
-    public IEnumerable<Tensor> Offsets(Tensor input)
-    {
-        var padded = Padding == (0, 0) ? input : nn.functional.pad(input, [Padding.Item2, Padding.Item2, Padding.Item1, Padding.Item1]);
-        var rows = (padded.shape[2] - Filter.Item1) / Stride.Item1 + 1;
-        var columns = (padded.shape[3] - Filter.Item2) / Stride.Item2 + 1;
-        for (long a = 0; a < Filter.Item1; a++)
-        for (long b = 0; b < Filter.Item2; b++)
-        {
-            yield return padded[.., .., TensorIndex.Slice(a, a + (rows - 1) * Stride.Item1 + 1, Stride.Item1),
-                TensorIndex.Slice(b, b + (columns - 1) * Stride.Item2 + 1, Stride.Item2)].flatten(2);
-        }
-    }
-}
+internal sealed record SiteActivity(BoundParameters Parameters, Tensor Input, Tensor Output, Window? Filter);

@@ -66,6 +66,19 @@ internal sealed record Window(int Height, int Width, int StrideHeight, int Strid
     }
 
     /// <summary>
+    /// For each window offset (a, b), row-major, the input value that offset reads at every output pixel of images
+    /// [N, C, H, W]: [N, C, H' W'] (strided slices of the zero-padded images; together, torch's unfold, offset-major).
+    /// </summary>
+    public IEnumerable<Tensor> Offsets(Tensor images)
+    {
+        var (rows, columns) = Geometry(Shape.Image(1, (int)images.shape[2], (int)images.shape[3]))!.Value;
+        var padded = PadImages(images);
+        for (var a = 0; a < Height; a++)
+        for (var b = 0; b < Width; b++)
+            yield return Slice(Slice(padded, 2, a, rows.Output, StrideHeight), 3, b, columns.Output, StrideWidth).flatten(2);
+    }
+
+    /// <summary>
     /// Average pooling of full second moments [B, H, W, H, W]: the mean over all pairs of pixels in the two windows,
     /// P[b, p, p'] = (1/|w|^2) sum_{o, o'} M[b, s p + o, s p' + o'] (Novak et al. 2019, Sec 3; neural-tangents' AvgPool
     /// with normalize_edges = False: padded zeros count). Separable: pooled over the first pixel, then the second.

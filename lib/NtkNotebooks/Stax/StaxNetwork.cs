@@ -77,23 +77,22 @@ public sealed class StaxNetwork : nn.Module<Tensor, Tensor>, INtkNetwork
     public IReadOnlyList<double> BiasScales => _layers.Select(l => l.BiasScale).ToArray();
 
     /// <summary>f(x) [N, k].</summary>
-    public override Tensor forward(Tensor x)
-    {
-        var input = ConformInput(x, nameof(x));
-        var cursor = new ParameterCursor(_layers);
-        var output = Architecture.Network.Forward([input], cursor)[0];
-        cursor.CheckAllUsed();
-        return output;
-    }
+    public override Tensor forward(Tensor x) => Run(x, trace: null);
 
     /// <summary>f(x) [N, k] with every Dense and Conv layer's input and output, in the order of the parameters.</summary>
     internal (Tensor Output, IReadOnlyList<SiteActivity> Sites) Trace(Tensor x)
     {
         var trace = new List<SiteActivity>(_layers.Length);
+        return (Run(x, trace), trace);
+    }
+
+    Tensor Run(Tensor x, List<SiteActivity>? trace)
+    {
+        var input = ConformInput(x, nameof(x));
         var cursor = new ParameterCursor(_layers, trace);
-        var output = Architecture.Network.Forward([ConformInput(x, nameof(x))], cursor)[0];
+        var output = Architecture.Network.Forward([input], cursor)[0];
         cursor.CheckAllUsed();
-        return (output, trace);
+        return output;
     }
 
     /// <inheritdoc/>
