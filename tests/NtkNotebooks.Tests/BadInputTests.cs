@@ -90,6 +90,14 @@ public class BadInputTests
         var gram = j.matmul(j.T); // rank 8 of 40: 32 eigenvalues are round-off around 0
         var spectrum = new KernelSpectrum(gram);
         Assert.True(spectrum.Min > -KernelSpectrum.RoundOffTolerance(ScalarType.Float32, 40) * spectrum.Max);
+
+        // The same Gram matrix widened to float64 (as an empirical NTK of a float32 network is) still carries float32
+        // round-off: refused under float64's tolerance (its negative eigenvalues are far above 64 N 2^-53), accepted when
+        // the caller says it was computed in float32.
+        var widened = gram.to(float64);
+        Assert.True(spectrum.Min < -KernelSpectrum.RoundOffTolerance(ScalarType.Float64, 40) * spectrum.Max);
+        Assert.Contains("positive semi-definite", Assert.Throws<ArgumentException>(() => new KernelSpectrum(widened)).Message);
+        Assert.Equal(spectrum.Min, new KernelSpectrum(widened, computedIn: ScalarType.Float32).Min, 1e-12 * spectrum.Max);
     }
 
     [Fact]

@@ -16,6 +16,13 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
     /// <summary>A dashed guide y = y0 (x / x0)^exponent through (x0, y0), e.g. the n^{-1/2} lines of Figure 1.</summary>
     public static Series PowerLaw(string name, IReadOnlyList<double> x, double exponent, double x0, double y0) =>
         new(name, x, x.Select(v => y0 * Math.Pow(v / x0, exponent)).ToArray(), Dashed: true);
+
+    /// <summary>The dashed line of a fitted power law (<see cref="Fits.PowerLaw"/>) over <paramref name="x"/>.</summary>
+    public static Series PowerLaw(string name, IReadOnlyList<double> x, PowerLawFit fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        return new(name, x, x.Select(fit.At).ToArray(), Dashed: true);
+    }
 }
 
 /// <summary>

@@ -23,4 +23,66 @@ public static class Fits
         var (_, slope) = Fit.Line(x.Select(v => Math.Log(v)).ToArray(), y.Select(v => Math.Log(v)).ToArray());
         return slope;
     }
+
+    /// <summary>
+    /// The power law y ~ C x^p through runs measured at each x (e.g. several initialisations per width): the
+    /// <see cref="LogLogSlope"/> of the runs' <paramref name="average"/> at each x, with the exponent's bootstrap
+    /// standard error from resampling the runs of each x independently (<see cref="Bootstrap"/>). A claim that the
+    /// exponent is p0 can then use a band of a few standard errors, the experiment's own noise.
+    /// </summary>
+    /// <param name="x">The positive abscissae, e.g. widths.</param>
+    /// <param name="runs">runs[i] holds the positive measurements at x[i], at least 2 of them.</param>
+    /// <param name="average">How the runs at one x are averaged before the fit.</param>
+    /// <param name="resamples">Bootstrap resamples.</param>
+    /// <param name="seed">Seed of the resampling, for a deterministic band.</param>
+    public static PowerLawFit PowerLaw(IReadOnlyList<double> x, IReadOnlyList<IReadOnlyList<double>> runs,
+        RunAverage average = RunAverage.Mean, int resamples = Bootstrap.DefaultResamples, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count != x.Count) throw new ArgumentException($"runs has {runs.Count} groups but x has {x.Count} values.", nameof(runs));
+        for (var i = 0; i < runs.Count; i++)
+        {
+            if (runs[i] is null || runs[i].Count < 2)
+                throw new ArgumentException($"runs[{i}] must hold at least 2 runs to estimate noise, got {runs[i]?.Count ?? 0}.", nameof(runs));
+            for (var r = 0; r < runs[i].Count; r++)
+                if (!(runs[i][r] > 0)) throw new ArgumentOutOfRangeException(nameof(runs), runs[i][r], $"runs[{i}][{r}] must be positive for a log-log fit.");
+        }
+        double Average(IReadOnlyList<double> values, IEnumerable<int> picks) => average switch
+        {
+            RunAverage.Mean => picks.Average(r => values[r]),
+            RunAverage.GeometricMean => Math.Exp(picks.Average(r => Math.Log(values[r]))),
+            RunAverage.RootMeanSquare => Math.Sqrt(picks.Average(r => values[r] * values[r])),
+            _ => throw new ArgumentOutOfRangeException(nameof(average), average, "Unknown RunAverage."),
+        };
+        var averages = runs.Select(v => Average(v, Enumerable.Range(0, v.Count))).ToArray();
+        var exponent = LogLogSlope(x, averages);
+        var logX = x.Select(v => Math.Log(v)).ToArray();
+        var prefactor = Math.Exp(averages.Average(Math.Log) - exponent * logX.Average());
+        var standardError = Bootstrap.StandardError(runs.Select(v => v.Count).ToArray(),
+            picks => LogLogSlope(x, runs.Select((v, i) => Average(v, picks[i])).ToArray()), resamples, seed);
+        return new PowerLawFit(exponent, standardError, prefactor, averages);
+    }
+}
+
+/// <summary>How <see cref="Fits.PowerLaw"/> averages the runs at one x.</summary>
+public enum RunAverage
+{
+    /// <summary>The arithmetic mean, for quantities of similar size across runs.</summary>
+    Mean,
+    /// <summary>exp(mean log y): for positive, right-skewed quantities such as gaps between two models.</summary>
+    GeometricMean,
+    /// <summary>sqrt(mean y^2): for deviations whose mean square is a variance plus a squared bias.</summary>
+    RootMeanSquare,
+}
+
+/// <summary>A fitted power law y = <see cref="Prefactor"/> x^<see cref="Exponent"/> (<see cref="Fits.PowerLaw"/>).</summary>
+/// <param name="Exponent">The log-log slope p.</param>
+/// <param name="StandardError">The bootstrap standard error of p over the runs.</param>
+/// <param name="Prefactor">C, the fitted line's value at x = 1.</param>
+/// <param name="Averages">The runs' averages at each x, the points the line was fitted to.</param>
+public sealed record PowerLawFit(double Exponent, double StandardError, double Prefactor, IReadOnlyList<double> Averages)
+{
+    /// <summary>The fitted line at <paramref name="x"/>: C x^p.</summary>
+    public double At(double x) => Prefactor * Math.Pow(x, Exponent);
 }

@@ -20,7 +20,11 @@ public sealed class KernelSpectrum
     /// </summary>
     /// <exception cref="ArgumentException">The kernel is not square, not symmetric or not positive semi-definite beyond
     /// round-off (<see cref="RoundOffTolerance"/>), e.g. a test-train kernel passed where a train-train kernel belongs.</exception>
-    public KernelSpectrum(Tensor kernel)
+    /// <param name="kernel">The kernel on the training set, [N, N].</param>
+    /// <param name="computedIn">The dtype of the arithmetic that produced the kernel, whose round-off the checks allow;
+    /// default the kernel's own dtype. An empirical NTK of a float32 network is a float64 tensor that carries float32
+    /// round-off (its products are formed in float32): pass <c>ScalarType.Float32</c> for it.</param>
+    public KernelSpectrum(Tensor kernel, ScalarType? computedIn = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (kernel.dim() != 2 || kernel.shape[0] != kernel.shape[1] || kernel.shape[0] == 0)
@@ -28,7 +32,7 @@ public sealed class KernelSpectrum
         Guard.CheckFinite(kernel, "the kernel passed to KernelSpectrum");
         using var scope = NewDisposeScope();
         var k = kernel.to(float64);
-        var tolerance = RoundOffTolerance(kernel.dtype, kernel.shape[0]);
+        var tolerance = RoundOffTolerance(computedIn ?? kernel.dtype, kernel.shape[0]);
         var scale = k.abs().max().item<double>();
         var asymmetry = (k - k.T).abs().max().item<double>();
         if (asymmetry > tolerance * scale)
