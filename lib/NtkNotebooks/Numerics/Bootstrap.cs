@@ -54,7 +54,7 @@ public static class Bootstrap
 
     /// <summary>
     /// The percentile interval holding the central <paramref name="level"/> of the replicates, e.g. 0.95 for a 95 %
-    /// interval (R-7 quantiles, MathNet's default).
+    /// interval (MathNet's default quantile, R-8).
     /// </summary>
     public static (double Low, double High) Interval(IReadOnlyList<double> replicates, double level = 0.95)
     {
