@@ -71,4 +71,15 @@ public class FitsTests
             Bootstrap.StandardError(3, pick => 1.0 / (pick.Distinct().Count() - 1))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Bootstrap.Resample([5, 1], picks => 0.0));
     }
+
+    [Fact]
+    public void MeanAndStandardError_IsSOverRootN()
+    {
+        // Values 1..4: mean 2.5, sample variance 5/3, so SE = sqrt(5/3 / 4).
+        var (mean, se) = Fits.MeanAndStandardError([1, 2, 3, 4]);
+        Assert.Equal(2.5, mean, 14);
+        Assert.Equal(Math.Sqrt(5.0 / 12), se, 14);
+        Assert.Contains("at least 2", Assert.Throws<ArgumentException>(() => Fits.MeanAndStandardError([1])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Fits.MeanAndStandardError([1, double.NaN]));
+    }
 }

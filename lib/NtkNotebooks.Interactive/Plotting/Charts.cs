@@ -11,17 +11,21 @@ namespace NtkNotebooks.Plotting;
 /// <param name="Y">Ordinates (same length).</param>
 /// <param name="Dashed">Draw dashed (for guides and predictions).</param>
 /// <param name="MarkersOnly">Draw markers without a line (data points, e.g. the training points of a regression).</param>
-public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false, bool MarkersOnly = false)
+/// <param name="Color">A CSS colour, so that curves of one quantity (a network, its linearization, their closed form) share
+/// it across charts; default: markers-only series black, lines Plotly's colour cycle.</param>
+/// <param name="Dotted">Draw dotted (a second kind of prediction beside a dashed one) instead of solid or dashed.</param>
+public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false, bool MarkersOnly = false,
+    string? Color = null, bool Dotted = false)
 {
     /// <summary>A dashed guide y = y0 (x / x0)^exponent through (x0, y0), e.g. the n^{-1/2} lines of Figure 1.</summary>
-    public static Series PowerLaw(string name, IReadOnlyList<double> x, double exponent, double x0, double y0) =>
-        new(name, x, x.Select(v => y0 * Math.Pow(v / x0, exponent)).ToArray(), Dashed: true);
+    public static Series PowerLaw(string name, IReadOnlyList<double> x, double exponent, double x0, double y0, string? color = null) =>
+        new(name, x, x.Select(v => y0 * Math.Pow(v / x0, exponent)).ToArray(), Dashed: true, Color: color);
 
     /// <summary>The dashed line of a fitted power law (<see cref="Fits.PowerLaw"/>) over <paramref name="x"/>.</summary>
-    public static Series PowerLaw(string name, IReadOnlyList<double> x, PowerLawFit fit)
+    public static Series PowerLaw(string name, IReadOnlyList<double> x, PowerLawFit fit, string? color = null)
     {
         ArgumentNullException.ThrowIfNull(fit);
-        return new(name, x, x.Select(fit.At).ToArray(), Dashed: true);
+        return new(name, x, x.Select(fit.At).ToArray(), Dashed: true, Color: color);
     }
 }
 
@@ -39,10 +43,19 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
 public sealed record Band(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Mean, IReadOnlyList<double> Lower,
     IReadOnlyList<double> Upper, string Color, bool Dashed = false)
 {
-    /// <summary>Mean +- <paramref name="k"/> standard deviations.</summary>
+    /// <summary>
+    /// Mean +- <paramref name="k"/> standard deviations, cut to [<paramref name="min"/>, <paramref name="max"/>] when the
+    /// quantity is bounded (an accuracy in [0, 1], a ratio of norms >= 0), so the band never shows impossible values.
+    /// </summary>
     public static Band MeanAndStd(string name, IReadOnlyList<double> x, IReadOnlyList<double> mean, IReadOnlyList<double> std,
-        string color, double k = 2, bool dashed = false) =>
-        new(name, x, mean, mean.Zip(std, (m, s) => m - k * s).ToArray(), mean.Zip(std, (m, s) => m + k * s).ToArray(), color, dashed);
+        string color, double k = 2, bool dashed = false, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (!(min < max)) throw new ArgumentException($"min ({min}) must be below max ({max}).", nameof(min));
+        return new(name, x, mean, mean.Zip(std, (m, s) => Math.Clamp(m - k * s, min, max)).ToArray(),
+            mean.Zip(std, (m, s) => Math.Clamp(m + k * s, min, max)).ToArray(), color, dashed);
+    }
 }
 
 /// <summary>Plotly chart builders for the course: every chart titled, with axis labels and a legend.</summary>
@@ -53,7 +66,10 @@ public static class Charts
     /// <param name="title">Chart title.</param>
     /// <param name="rowLabels">Optional labels of the rows; default 0..N1-1.</param>
     /// <param name="columnLabels">Optional labels of the columns; default the row labels when square.</param>
-    public static GenericChart Heatmap(Tensor kernel, string title, IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null)
+    /// <param name="colorRange">The values at the two ends of the colour scale. Give heatmaps that are compared by eye (an
+    /// empirical kernel beside its limit) the same range; default each heatmap's own minimum and maximum.</param>
+    public static GenericChart Heatmap(Tensor kernel, string title, IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null,
+        (double Min, double Max)? colorRange = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (kernel.dim() != 2)
@@ -64,6 +80,16 @@ public static class Charts
         if (rows.Count != kernel.shape[0] || columns.Count != kernel.shape[1])
             throw new ArgumentException($"Expected {kernel.shape[0]} row labels and {kernel.shape[1]} column labels, got {rows.Count} and {columns.Count}.");
         var chart = CSharpChart.Heatmap<double, string, string, string>(values, X: columns.ToArray(), Y: rows.ToArray(), ReverseYAxis: true);
+        if (colorRange is var (min, max))
+        {
+            if (!(min < max)) throw new ArgumentException($"colorRange.Min ({min}) must be below colorRange.Max ({max}).", nameof(colorRange));
+            // Plotly.NET.CSharp's Heatmap has no zmin/zmax arguments; they are plain properties of the trace.
+            foreach (var trace in GenericChart.getTraces(chart))
+            {
+                trace.SetProperty("zmin", min);
+                trace.SetProperty("zmax", max);
+            }
+        }
         return CSharpExtensions.WithSize(Titled(chart, title), 560, 500);
     }
 
@@ -93,15 +119,27 @@ public static class Charts
         var traces = shaded.Concat(series.Select(s =>
         {
             if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} x values but {s.Y.Count} y values.", nameof(series));
-            return s.MarkersOnly
-                ? CSharpChart.Point<double, double, string>(s.X, s.Y, Name: s.Name, MarkerColor: Color.fromString("black"))
-                : CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !s.Dashed,
-                    LineDash: s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid);
+            if (s.MarkersOnly)
+                return CSharpChart.Point<double, double, string>(s.X, s.Y, Name: s.Name, MarkerColor: Color.fromString(s.Color ?? "black"));
+            var dash = s.Dotted ? StyleParam.DrawingStyle.Dot : s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid;
+            var predicted = s.Dashed || s.Dotted;
+            return s.Color is null
+                ? CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash)
+                : CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash,
+                    LineColor: Color.fromString(s.Color), MarkerColor: Color.fromString(s.Color));
         })).ToArray();
         if (traces.Length == 0) throw new ArgumentException("Give at least one series.", nameof(series));
         var chart = CSharpChart.Combine(traces);
         chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        foreach (var axis in new[] { "xaxis", "yaxis" })
+        {
+            // Plotly's default writes 2e-4 as "200µ": SI prefixes misread on errors and losses, so use powers of ten.
+            var style = AxisObject(chart, axis);
+            style.SetProperty("exponentformat", "power");
+            if (axis == "xaxis" && logX && LogTicks(series.Select(s => s.X).Concat((bands ?? []).Select(b => b.X))) is { } ticks)
+                style.SetProperty("tickvals", ticks);
+        }
         if (bands is null) return CSharpExtensions.WithSize(Titled(chart, title), 720, 460);
         // Band charts have long legends: under the plot, so the plot keeps its width.
         chart = CSharpExtensions.WithLegendStyle(chart, Orientation: StyleParam.Orientation.Horizontal, Y: -0.22, YAnchor: StyleParam.YAnchorPosition.Top);
@@ -128,6 +166,19 @@ public static class Charts
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: "probability density");
         return CSharpExtensions.WithSize(Titled(chart, title), 720, 420);
     }
+
+    // The distinct abscissae when they are few (the widths of a sweep), so a log axis is labelled where the data are;
+    // null for dense abscissae (training steps), which keep Plotly's own ticks.
+    static double[]? LogTicks(IEnumerable<IReadOnlyList<double>> abscissae)
+    {
+        var distinct = abscissae.SelectMany(x => x).Where(v => v > 0).Distinct().Order().ToArray();
+        return distinct.Length is >= 2 and <= 10 ? distinct : null;
+    }
+
+    static DynamicObj.DynamicObj AxisObject(GenericChart chart, string name) =>
+        GenericChart.getLayout(chart).TryGetPropertyValue(name) is { Value: DynamicObj.DynamicObj axis }
+            ? axis
+            : throw new InvalidOperationException($"The chart's layout has no {name} (set by WithXAxisStyle/WithYAxisStyle).");
 
     // "#rrggbb" at 20% opacity, for the band under a curve of that colour.
     static string Translucent(string color)

@@ -1,4 +1,5 @@
 using MathNet.Numerics;
+using MathNet.Numerics.Statistics;
 
 namespace NtkNotebooks;
 
@@ -9,7 +10,22 @@ public static class Fits
     /// The slope p of the least-squares line through (log x, log y): y ~ C x^p. The paper's scaling claims are such
     /// exponents (e.g. p = -1/2 for fluctuations of order n^{-1/2}).
     /// </summary>
-    public static double LogLogSlope(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    public static double LogLogSlope(IReadOnlyList<double> x, IReadOnlyList<double> y) => LogLogLine(x, y).Slope;
+
+    /// <summary>
+    /// The mean of <paramref name="values"/> (e.g. one measurement per seed) and its standard error s / sqrt(m), with s the
+    /// sample standard deviation of the m values.
+    /// </summary>
+    public static (double Mean, double StandardError) MeanAndStandardError(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count < 2) throw new ArgumentException($"A standard error needs at least 2 values, got {values.Count}.", nameof(values));
+        for (var i = 0; i < values.Count; i++)
+            if (!double.IsFinite(values[i])) throw new ArgumentOutOfRangeException(nameof(values), values[i], $"values[{i}] must be finite.");
+        return (values.Mean(), values.StandardDeviation() / Math.Sqrt(values.Count));
+    }
+
+    static (double Intercept, double Slope) LogLogLine(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -20,8 +36,8 @@ public static class Fits
             if (!(x[i] > 0)) throw new ArgumentOutOfRangeException(nameof(x), x[i], $"x[{i}] must be positive for a log-log fit.");
             if (!(y[i] > 0)) throw new ArgumentOutOfRangeException(nameof(y), y[i], $"y[{i}] must be positive for a log-log fit.");
         }
-        var (_, slope) = Fit.Line(x.Select(v => Math.Log(v)).ToArray(), y.Select(v => Math.Log(v)).ToArray());
-        return slope;
+        var (intercept, slope) = Fit.Line(x.Select(v => Math.Log(v)).ToArray(), y.Select(v => Math.Log(v)).ToArray());
+        return (intercept, slope);
     }
 
     /// <summary>
@@ -56,12 +72,10 @@ public static class Fits
             _ => throw new ArgumentOutOfRangeException(nameof(average), average, "Unknown RunAverage."),
         };
         var averages = runs.Select(v => Average(v, Enumerable.Range(0, v.Count))).ToArray();
-        var exponent = LogLogSlope(x, averages);
-        var logX = x.Select(v => Math.Log(v)).ToArray();
-        var prefactor = Math.Exp(averages.Average(Math.Log) - exponent * logX.Average());
+        var (intercept, exponent) = LogLogLine(x, averages);
         var standardError = Bootstrap.StandardError(runs.Select(v => v.Count).ToArray(),
             picks => LogLogSlope(x, runs.Select((v, i) => Average(v, picks[i])).ToArray()), resamples, seed);
-        return new PowerLawFit(exponent, standardError, prefactor, averages);
+        return new PowerLawFit(exponent, standardError, Math.Exp(intercept), averages);
     }
 }
 

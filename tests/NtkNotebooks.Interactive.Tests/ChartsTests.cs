@@ -1,0 +1,63 @@
+using System.Text.Json;
+using NtkNotebooks.Plotting;
+using Plotly.NET;
+using static TorchSharp.torch;
+
+namespace NtkNotebooks.Interactive.Tests;
+
+public class ChartsTests
+{
+    static JsonElement Figure(GenericChart chart) => JsonDocument.Parse(GenericChart.toJson(chart)).RootElement;
+
+    [Fact]
+    public void Heatmap_SharedColorRange_ReachesTheTrace()
+    {
+        using var kernel = tensor(new double[] { 1, 0.5, 0.5, 2 }).reshape(2, 2);
+        var trace = Figure(Charts.Heatmap(kernel, "K", colorRange: (-1, 3))).GetProperty("data")[0];
+        Assert.Equal(-1, trace.GetProperty("zmin").GetDouble());
+        Assert.Equal(3, trace.GetProperty("zmax").GetDouble());
+        Assert.False(Figure(Charts.Heatmap(kernel, "K")).GetProperty("data")[0].TryGetProperty("zmin", out _));
+        Assert.Throws<ArgumentException>(() => Charts.Heatmap(kernel, "K", colorRange: (2, 1)));
+    }
+
+    [Fact]
+    public void Series_ColorAndDash_ReachTheTrace()
+    {
+        double[] x = [1, 2, 3], y = [3, 2, 1];
+        var figure = Figure(Charts.Lines("t", "x", "y",
+        [
+            new Series("network", x, y, Color: "#d62728"),
+            new Series("linearized", x, y, Dashed: true, Color: "#d62728"),
+            new Series("closed form", x, y, Dotted: true),
+            new Series("points", x, y, MarkersOnly: true),
+        ]));
+        var data = figure.GetProperty("data");
+        Assert.Equal("#d62728", data[0].GetProperty("line").GetProperty("color").GetString());
+        Assert.Equal("dash", data[1].GetProperty("line").GetProperty("dash").GetString());
+        Assert.Equal("dot", data[2].GetProperty("line").GetProperty("dash").GetString());
+        Assert.Equal("black", data[3].GetProperty("marker").GetProperty("color").GetString());
+    }
+
+    [Fact]
+    public void LogAxis_TicksAtFewDistinctAbscissae_AndPowersOfTen()
+    {
+        double[] widths = [64, 256, 1024], steps = Enumerable.Range(1, 50).Select(i => (double)i).ToArray();
+        var sweep = Figure(Charts.Lines("t", "width", "error", [new Series("error", widths, [0.3, 0.15, 0.075])], logX: true, logY: true));
+        var xAxis = sweep.GetProperty("layout").GetProperty("xaxis");
+        Assert.Equal(widths, xAxis.GetProperty("tickvals").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal("power", xAxis.GetProperty("exponentformat").GetString());
+        Assert.Equal("power", sweep.GetProperty("layout").GetProperty("yaxis").GetProperty("exponentformat").GetString());
+
+        var training = Figure(Charts.Lines("t", "step", "loss", [new Series("loss", steps, steps)], logX: true));
+        Assert.False(training.GetProperty("layout").GetProperty("xaxis").TryGetProperty("tickvals", out _));
+    }
+
+    [Fact]
+    public void MeanAndStd_ClampsToTheQuantitysRange()
+    {
+        var band = Band.MeanAndStd("accuracy", [1, 2], [0.1, 0.95], [0.1, 0.1], "#1f77b4", min: 0, max: 1);
+        Assert.Equal([0, 0.75], band.Lower.Select(v => Math.Round(v, 12)));
+        Assert.Equal([0.3, 1], band.Upper.Select(v => Math.Round(v, 12)));
+        Assert.Throws<ArgumentException>(() => Band.MeanAndStd("a", [1], [0], [1], "#1f77b4", min: 1, max: 0));
+    }
+}
