@@ -43,7 +43,7 @@ public sealed class ProbeCourse
             Code($"#r \"nuget: NtkNotebooks.Interactive, {Repository.LibraryVersion}\"\nNtkNotebooks.Course.Init()"),
             Code("using NtkNotebooks.Plotting;\nCharts.Lines(\"A probe chart\", \"x\", \"y\", [new Series(\"squares\", new double[] { 1, 2, 3 }, new double[] { 1, 4, 9 })])"),
             Code("display(HTML(\"<table><tr><th>k</th><th>v</th></tr><tr><td>1</td><td>2</td></tr></table>\"));\nConsole.WriteLine(\"printed text\");"),
-            Code("NtkNotebooks.Claim.Between(\"probe value\", 0.5, 0, 1)"));
+            Code("NtkNotebooks.Claim.AtLeast(\"probe count\", 3, 2);\nNtkNotebooks.Claim.Between(\"probe value\", 0.5, 0, 1)"));
         var text = Write(TextNotebook,
             Markdown("# 02 · Probe: text only\n\nNo library here, and a formula in a sentence: $$a^2 + b^2 = c^2$$ for a right triangle."),
             Code("Console.WriteLine(\"hello\");\n1 + 1"));

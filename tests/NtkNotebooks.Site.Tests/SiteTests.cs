@@ -60,7 +60,8 @@ public sealed partial class SiteTests(ProbeCourse course)
         var index = File.ReadAllText(course.Index);
         Assert.Contains("01 · Probe: one chart and one formula", index);
         Assert.Contains("A probe of the course site, with inline math", index);
-        Assert.Contains("probe value = 0.5, expected in [0, 1]", index);
+        // One line per claim, in the order the notebook checked them.
+        Assert.Contains("<ul class=\"claims\"><li>probe count = 3, expected &gt;= 2</li><li>probe value = 0.5, expected in [0, 1]</li></ul>", index);
         Assert.Contains("✓ passed", index);
         Assert.Matches(@"\d+\.\d s</td>", index);
         Assert.Contains("href=\"01-probe-chart.html\"", index);

@@ -76,6 +76,21 @@ public sealed class ExecutedNotebook
         return string.IsNullOrEmpty(printed) ? null : printed;
     }
 
+    /// <summary>
+    /// The claims that held, one per <c>Claim</c> call in the order the run printed them ("slope = -0.52, expected in
+    /// [-0.8, -0.2]"), read from the code cells' printed text.
+    /// </summary>
+    public IReadOnlyList<string> HeldClaims() =>
+        Cells.Where(c => c.IsCode)
+            .Select(c => string.Concat(c.Outputs.Where(o => (string?)o["output_type"] == "stream").Select(o => Text(o["text"]))))
+            .SelectMany(text => text.Split('\n'))
+            .Where(line => line.StartsWith(HeldPrefix, StringComparison.Ordinal))
+            .Select(line => line[HeldPrefix.Length..].Trim())
+            .ToList();
+
+    // What NtkNotebooks.Claim prints for a claim that holds.
+    const string HeldPrefix = "Claim holds: ";
+
     /// <summary>A notebook string field: one string, or an array of lines to concatenate.</summary>
     public static string Text(JsonNode? node) => node switch
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace NtkNotebooks.Runner.Site;
@@ -33,7 +32,7 @@ public static class IndexPage
             body.AppendLine("<tr>" +
                 $"<td>{PageLayout.Link(notebook.Notebook.PageName, MarkdownHtml.ToInlineHtml(notebook.Title), html: true)}{summary}" +
                 $"<div class=\"summary\">{PageLayout.Link(sourceHref(notebook), notebook.Notebook.FileName)}</div></td>" +
-                $"<td>{mark} {WebUtility.HtmlEncode(notebook.ClaimText)}</td>" +
+                $"<td>{mark}{notebook.ClaimsHtml}</td>" +
                 $"<td class=\"time\">{notebook.RunTime}</td></tr>");
         }
         body.AppendLine("</tbody>\n</table>\n</main>");

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace NtkNotebooks.Runner.Site;
@@ -41,8 +40,7 @@ public static class NotebookPage
             false => ("failed", "FAILED"),
             null => ("unknown", "Claim check"),
         };
-        return $"<div class=\"claim {css}\"><b>{label}</b>: {WebUtility.HtmlEncode(notebook.ClaimText)} " +
-               $"<span class=\"time\">(run time {notebook.RunTime})</span></div>";
+        return $"<div class=\"claim {css}\"><b>{label}</b> <span class=\"time\">(run time {notebook.RunTime})</span>{notebook.ClaimsHtml}</div>";
     }
 
     static string CodeCell(NotebookCell cell)

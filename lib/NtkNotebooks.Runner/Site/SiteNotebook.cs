@@ -20,10 +20,24 @@ public sealed record SiteNotebook(ExecutedNotebook Notebook, NotebookResult? Res
     /// is an error; null when unknown.</summary>
     public bool? Passed => Result?.Passed ?? (Notebook.HasErrors ? false : null);
 
-    /// <summary>The claim check's outcome: the final cell's output text, or what failed.</summary>
-    public string ClaimText => Passed == false
-        ? $"failed{(Result?.FailedCell is { } cell ? $" at code cell {cell}" : "")}: {Result?.Error ?? Notebook.FinalOutputText() ?? "an output is an error"}"
-        : Notebook.FinalOutputText() ?? "(the final cell printed nothing)";
+    /// <summary>
+    /// The claim check's outcome, one line per claim: those that held and, for a failed run, what failed; the final
+    /// cell's output when the notebook printed no claim.
+    /// </summary>
+    public IReadOnlyList<string> Claims
+    {
+        get
+        {
+            var held = Notebook.HeldClaims();
+            if (Passed == false)
+                return [.. held, $"failed{(Result?.FailedCell is { } cell ? $" at code cell {cell}" : "")}: {Result?.Error ?? Notebook.FinalOutputText() ?? "an output is an error"}"];
+            return held.Count > 0 ? held : [Notebook.FinalOutputText() ?? "(the final cell printed nothing)"];
+        }
+    }
+
+    /// <summary><see cref="Claims"/> as an HTML list.</summary>
+    public string ClaimsHtml =>
+        "<ul class=\"claims\">" + string.Concat(Claims.Select(c => $"<li>{System.Net.WebUtility.HtmlEncode(c)}</li>")) + "</ul>";
 
     /// <summary>The notebook's run time, e.g. "57.6 s", or "-" when not recorded.</summary>
     public string RunTime => Result is { } r ? $"{r.Seconds:F1} s" : "-";
