@@ -60,4 +60,17 @@ public class ChartsTests
         Assert.Equal([0.3, 1], band.Upper.Select(v => Math.Round(v, 12)));
         Assert.Throws<ArgumentException>(() => Band.MeanAndStd("a", [1], [0], [1], "#1f77b4", min: 1, max: 0));
     }
+
+    [Fact]
+    public void LongTitles_WrapToTheChartsWidth_ShortOnesStayOnOneLine()
+    {
+        double[] x = [1, 2];
+        string Title(string t) => Figure(Charts.Lines(t, "x", "y", [new Series("s", x, x)])).GetProperty("layout").GetProperty("title").GetProperty("text").GetString()!;
+        Assert.Equal("Loss", Title("Loss"));
+        var words = string.Join(" ", Enumerable.Repeat("linearized", 20));
+        var lines = Title(words).Split("<br>");
+        Assert.True(lines.Length >= 3, Title(words));
+        Assert.All(lines, l => Assert.True(l.Length <= (720 - 60) / 9, l));
+        Assert.Equal(words, string.Join(" ", lines));
+    }
 }

@@ -90,7 +90,7 @@ public static class Charts
                 trace.SetProperty("zmax", max);
             }
         }
-        return CSharpExtensions.WithSize(Titled(chart, title), 560, 500);
+        return Framed(chart, title, 560, 500);
     }
 
     /// <summary>
@@ -140,10 +140,10 @@ public static class Charts
             if (axis == "xaxis" && logX && LogTicks(series.Select(s => s.X).Concat((bands ?? []).Select(b => b.X))) is { } ticks)
                 style.SetProperty("tickvals", ticks);
         }
-        if (bands is null) return CSharpExtensions.WithSize(Titled(chart, title), 720, 460);
+        if (bands is null) return Framed(chart, title, 720, 460);
         // Band charts have long legends: under the plot, so the plot keeps its width.
         chart = CSharpExtensions.WithLegendStyle(chart, Orientation: StyleParam.Orientation.Horizontal, Y: -0.22, YAnchor: StyleParam.YAnchorPosition.Top);
-        return CSharpExtensions.WithSize(Titled(chart, title), 820, 620);
+        return Framed(chart, title, 820, 620);
     }
 
     /// <summary>
@@ -164,7 +164,7 @@ public static class Charts
         var chart = CSharpChart.Combine([histogram, curve]);
         chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: "probability density");
-        return CSharpExtensions.WithSize(Titled(chart, title), 720, 420);
+        return Framed(chart, title, 720, 420);
     }
 
     // The distinct abscissae when they are few (the widths of a sweep), so a log axis is labelled where the data are;
@@ -189,9 +189,26 @@ public static class Charts
         return $"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, 0.2)";
     }
 
-    /// <summary>Sets the chart's title.</summary>
-    public static GenericChart Titled(GenericChart chart, string title) =>
-        Chart.withTitle(title, null).Invoke(chart);
+    /// <summary>Sets the chart's title, wrapped onto lines that fit its width, and its size in pixels.</summary>
+    public static GenericChart Framed(GenericChart chart, string title, int width, int height)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        // Plotly cuts a long title at the plot's edge; its 17 px title font is about 9 px a character.
+        var perLine = Math.Max(20, (width - 60) / 9);
+        var lines = new List<string>();
+        var line = "";
+        foreach (var word in title.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > perLine)
+            {
+                lines.Add(line);
+                line = word;
+            }
+            else line = line.Length == 0 ? word : line + " " + word;
+        }
+        lines.Add(line);
+        return CSharpExtensions.WithSize(Chart.withTitle(string.Join("<br>", lines), null).Invoke(chart), width, height);
+    }
 
     /// <summary>A [N1, N2] tensor as jagged rows of doubles.</summary>
     public static double[][] ToRows(Tensor matrix)
