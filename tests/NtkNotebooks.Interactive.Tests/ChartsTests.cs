@@ -73,4 +73,14 @@ public class ChartsTests
         Assert.All(lines, l => Assert.True(l.Length <= (720 - 60) / 9, l));
         Assert.Equal(words, string.Join(" ", lines));
     }
+
+    [Fact]
+    public void Bands_AllFillsAreDrawnBeforeAnyMean()
+    {
+        double[] x = [1, 2], m = [1, 1], sd = [0.1, 0.1];
+        var names = Figure(Charts.Lines("t", "x", "y", [new Series("s", x, m)],
+                bands: [Band.MeanAndStd("train", x, m, sd, "#1f77b4"), Band.MeanAndStd("test", x, m, sd, "#ff7f0e")]))
+            .GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray();
+        Assert.Equal(["train (lower)", "train (upper)", "test (lower)", "test (upper)", "train", "test", "s"], names);
+    }
 }

@@ -101,21 +101,21 @@ public static class Charts
         IEnumerable<Band>? bands = null)
     {
         ArgumentNullException.ThrowIfNull(series);
-        // A band is two edge lines without legend entries, the upper one filled down to the lower one, under its mean.
-        var shaded = (bands ?? []).SelectMany(b =>
-        {
+        // A band is two edge lines without legend entries, the upper one filled down to the lower one. Every fill is
+        // drawn before every mean, so no band tints another band's curve.
+        var bandList = (bands ?? []).ToArray();
+        foreach (var b in bandList)
             if (new[] { b.Mean.Count, b.Lower.Count, b.Upper.Count }.Any(c => c != b.X.Count))
                 throw new ArgumentException($"Band '{b.Name}' has {b.X.Count} x values but {b.Mean.Count}/{b.Lower.Count}/{b.Upper.Count} mean/lower/upper values.", nameof(bands));
-            var color = Color.fromString(b.Color);
-            return new[]
-            {
-                CSharpChart.Line<double, double, string>(b.X, b.Lower, Name: b.Name + " (lower)", ShowLegend: false, LineWidth: 0, LineColor: color),
-                CSharpChart.Line<double, double, string>(b.X, b.Upper, Name: b.Name + " (upper)", ShowLegend: false, LineWidth: 0, LineColor: color,
-                    Fill: StyleParam.Fill.ToNext_y, FillColor: Color.fromString(Translucent(b.Color))),
-                CSharpChart.Line<double, double, string>(b.X, b.Mean, Name: b.Name, LineColor: color,
-                    LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid),
-            };
+        var fills = bandList.SelectMany(b => new[]
+        {
+            CSharpChart.Line<double, double, string>(b.X, b.Lower, Name: b.Name + " (lower)", ShowLegend: false, LineWidth: 0, LineColor: Color.fromString(b.Color)),
+            CSharpChart.Line<double, double, string>(b.X, b.Upper, Name: b.Name + " (upper)", ShowLegend: false, LineWidth: 0, LineColor: Color.fromString(b.Color),
+                Fill: StyleParam.Fill.ToNext_y, FillColor: Color.fromString(Translucent(b.Color))),
         });
+        var means = bandList.Select(b => CSharpChart.Line<double, double, string>(b.X, b.Mean, Name: b.Name, LineColor: Color.fromString(b.Color),
+            LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
+        var shaded = fills.Concat(means);
         var traces = shaded.Concat(series.Select(s =>
         {
             if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} x values but {s.Y.Count} y values.", nameof(series));
