@@ -83,4 +83,17 @@ public class ChartsTests
             .GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray();
         Assert.Equal(["train (lower)", "train (upper)", "test (lower)", "test (upper)", "train", "test", "s"], names);
     }
+
+    [Fact]
+    public void Histogram_SharedXRange_ScalesTheBinCountAndDrawsExtraCurves()
+    {
+        double[] samples = Enumerable.Range(0, 101).Select(i => i / 100.0).ToArray(); // spread 1 of a range 4 wide
+        var figure = Figure(Charts.HistogramWithDensity("h", "f", samples, "draws", _ => 0.25, "uniform", bins: 40, xRange: (-2, 2),
+            curves: [new Series("mixture", [-2, 2], [0.1, 0.1], Dashed: true)]));
+        var data = figure.GetProperty("data");
+        Assert.Equal(10, data[0].GetProperty("nbinsx").GetInt32()); // 40 bins across 4 units, 10 across the samples' 1
+        Assert.Equal([-2.0, 2.0], figure.GetProperty("layout").GetProperty("xaxis").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal("mixture", data[2].GetProperty("name").GetString());
+        Assert.Throws<ArgumentException>(() => Charts.HistogramWithDensity("h", "f", samples, "d", _ => 0, "u", xRange: (1, 1)));
+    }
 }

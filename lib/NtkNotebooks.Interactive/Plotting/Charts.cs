@@ -116,18 +116,7 @@ public static class Charts
         var means = bandList.Select(b => CSharpChart.Line<double, double, string>(b.X, b.Mean, Name: b.Name, LineColor: Color.fromString(b.Color),
             LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
         var shaded = fills.Concat(means);
-        var traces = shaded.Concat(series.Select(s =>
-        {
-            if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} x values but {s.Y.Count} y values.", nameof(series));
-            if (s.MarkersOnly)
-                return CSharpChart.Point<double, double, string>(s.X, s.Y, Name: s.Name, MarkerColor: Color.fromString(s.Color ?? "black"));
-            var dash = s.Dotted ? StyleParam.DrawingStyle.Dot : s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid;
-            var predicted = s.Dashed || s.Dotted;
-            return s.Color is null
-                ? CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash)
-                : CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash,
-                    LineColor: Color.fromString(s.Color), MarkerColor: Color.fromString(s.Color));
-        })).ToArray();
+        var traces = shaded.Concat(series.Select(SeriesTrace)).ToArray();
         if (traces.Length == 0) throw new ArgumentException("Give at least one series.", nameof(series));
         var chart = CSharpChart.Combine(traces);
         chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
@@ -148,23 +137,55 @@ public static class Charts
 
     /// <summary>
     /// A probability-density histogram of <paramref name="samples"/> with a reference density curve drawn over it
-    /// (e.g. the Gaussian that theory predicts).
+    /// (e.g. the Gaussian that theory predicts) and optional further <paramref name="curves"/> (e.g. a mixture).
     /// </summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis (the sampled quantity).</param>
+    /// <param name="samples">The draws to histogram.</param>
+    /// <param name="samplesName">Legend entry of the histogram.</param>
+    /// <param name="density">The reference density, drawn across the x range.</param>
+    /// <param name="densityName">Legend entry of the density.</param>
+    /// <param name="bins">Number of bins across the x range (Plotly picks nearby round bin edges).</param>
+    /// <param name="xRange">The x axis' range; give histograms compared side by side the same one, so that their bins
+    /// have the same width and their spreads compare by eye. Default: the samples' own range.</param>
+    /// <param name="curves">Further curves over the histogram, e.g. a mixture of densities (dashed).</param>
     public static GenericChart HistogramWithDensity(string title, string xTitle, IReadOnlyList<double> samples, string samplesName,
-        Func<double, double> density, string densityName, int bins = 40)
+        Func<double, double> density, string densityName, int bins = 40, (double Min, double Max)? xRange = null, IEnumerable<Series>? curves = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(density);
         if (samples.Count == 0) throw new ArgumentException("Give at least one sample.", nameof(samples));
-        var histogram = CSharpChart.Histogram<double, double, string>(X: samples.ToArray(), Name: samplesName, NBinsX: bins,
+        if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), bins, "Give at least one bin.");
+        var (sampleLo, sampleHi) = (samples.Min(), samples.Max());
+        var (lo, hi) = xRange ?? (sampleLo, sampleHi);
+        if (!(lo < hi)) throw new ArgumentException($"xRange.Min ({lo}) must be below xRange.Max ({hi}).", nameof(xRange));
+        // Plotly spreads NBinsX bins over the samples' own range: scale the count so the bins are (hi - lo) / bins wide.
+        var sampleBins = Math.Max(1, (int)Math.Round(bins * (sampleHi - sampleLo) / (hi - lo)));
+        var histogram = CSharpChart.Histogram<double, double, string>(X: samples.ToArray(), Name: samplesName, NBinsX: sampleBins,
             HistNorm: StyleParam.HistNorm.ProbabilityDensity, Opacity: 0.6);
-        var (lo, hi) = (samples.Min(), samples.Max());
         var grid = Enumerable.Range(0, 201).Select(i => lo + (hi - lo) * i / 200.0).ToArray();
         var curve = CSharpChart.Line<double, double, string>(grid, grid.Select(density).ToArray(), Name: densityName);
-        var chart = CSharpChart.Combine([histogram, curve]);
-        chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
+        var chart = CSharpChart.Combine([histogram, curve, .. (curves ?? []).Select(SeriesTrace)]);
+        chart = xRange is null
+            ? CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle)
+            : CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle, MinMax: Tuple.Create(lo, hi));
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: "probability density");
-        return Framed(chart, title, 720, 420);
+        // The legend under the plot, so that histograms shown side by side have plot areas of the same width.
+        chart = CSharpExtensions.WithLegendStyle(chart, Orientation: StyleParam.Orientation.Horizontal, Y: -0.22, YAnchor: StyleParam.YAnchorPosition.Top);
+        return Framed(chart, title, 720, 480);
+    }
+
+    static GenericChart SeriesTrace(Series s)
+    {
+        if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} x values but {s.Y.Count} y values.", "series");
+        if (s.MarkersOnly)
+            return CSharpChart.Point<double, double, string>(s.X, s.Y, Name: s.Name, MarkerColor: Color.fromString(s.Color ?? "black"));
+        var dash = s.Dotted ? StyleParam.DrawingStyle.Dot : s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid;
+        var predicted = s.Dashed || s.Dotted;
+        return s.Color is null
+            ? CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash)
+            : CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash,
+                LineColor: Color.fromString(s.Color), MarkerColor: Color.fromString(s.Color));
     }
 
     // The distinct abscissae when they are few (the widths of a sweep), so a log axis is labelled where the data are;
