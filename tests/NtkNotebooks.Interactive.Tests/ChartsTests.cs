@@ -13,11 +13,18 @@ public class ChartsTests
     public void Heatmap_SharedColorRange_ReachesTheTrace()
     {
         using var kernel = tensor(new double[] { 1, 0.5, 0.5, 2 }).reshape(2, 2);
-        var trace = Figure(Charts.Heatmap(kernel, "K", colorRange: (-1, 3))).GetProperty("data")[0];
-        Assert.Equal(-1, trace.GetProperty("zmin").GetDouble());
+        var trace = Figure(Charts.Heatmap(kernel, "K", colorRange: (0.25, 3))).GetProperty("data")[0];
+        Assert.Equal(0.25, trace.GetProperty("zmin").GetDouble());
         Assert.Equal(3, trace.GetProperty("zmax").GetDouble());
         Assert.False(Figure(Charts.Heatmap(kernel, "K")).GetProperty("data")[0].TryGetProperty("zmin", out _));
         Assert.Throws<ArgumentException>(() => Charts.Heatmap(kernel, "K", colorRange: (2, 1)));
+
+        // A signed kernel: a diverging scale, symmetric about 0.
+        using var signed = tensor(new double[] { 2, -0.5, -0.5, 1 }).reshape(2, 2);
+        var diverging = Figure(Charts.Heatmap(signed, "K")).GetProperty("data")[0];
+        Assert.Equal(-2, diverging.GetProperty("zmin").GetDouble());
+        Assert.Equal(2, diverging.GetProperty("zmax").GetDouble());
+        Assert.Equal("RdBu", diverging.GetProperty("colorscale").GetString());
     }
 
     [Fact]
@@ -47,6 +54,11 @@ public class ChartsTests
         Assert.Equal(widths, xAxis.GetProperty("tickvals").EnumerateArray().Select(v => v.GetDouble()));
         Assert.Equal("power", xAxis.GetProperty("exponentformat").GetString());
         Assert.Equal("power", sweep.GetProperty("layout").GetProperty("yaxis").GetProperty("exponentformat").GetString());
+
+        // Under three decades of y: round values labelled in full, not a bare "2" above and below 0.1.
+        var yAxis = sweep.GetProperty("layout").GetProperty("yaxis");
+        Assert.Equal([0.1, 0.2, 0.3], yAxis.GetProperty("tickvals").EnumerateArray().Select(v => Math.Round(v.GetDouble(), 12)));
+        Assert.Equal(["0.1", "0.2", "0.3"], yAxis.GetProperty("ticktext").EnumerateArray().Select(v => v.GetString()!));
 
         var training = Figure(Charts.Lines("t", "step", "loss", [new Series("loss", steps, steps)], logX: true));
         Assert.False(training.GetProperty("layout").GetProperty("xaxis").TryGetProperty("tickvals", out _));

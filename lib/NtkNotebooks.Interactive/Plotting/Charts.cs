@@ -67,7 +67,8 @@ public static class Charts
     /// <param name="rowLabels">Optional labels of the rows; default 0..N1-1.</param>
     /// <param name="columnLabels">Optional labels of the columns; default the row labels when square.</param>
     /// <param name="colorRange">The values at the two ends of the colour scale. Give heatmaps that are compared by eye (an
-    /// empirical kernel beside its limit) the same range; default each heatmap's own minimum and maximum.</param>
+    /// empirical kernel beside its limit) the same range; default each heatmap's own minimum and maximum. A range with
+    /// both signs is drawn on a diverging scale, symmetric about 0 and white there.</param>
     public static GenericChart Heatmap(Tensor kernel, string title, IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null,
         (double Min, double Max)? colorRange = null)
     {
@@ -80,14 +81,23 @@ public static class Charts
         if (rows.Count != kernel.shape[0] || columns.Count != kernel.shape[1])
             throw new ArgumentException($"Expected {kernel.shape[0]} row labels and {kernel.shape[1]} column labels, got {rows.Count} and {columns.Count}.");
         var chart = CSharpChart.Heatmap<double, string, string, string>(values, X: columns.ToArray(), Y: rows.ToArray(), ReverseYAxis: true);
-        if (colorRange is var (min, max))
+        var (min, max) = colorRange ?? (values.Min(r => r.Min()), values.Max(r => r.Max()));
+        if (colorRange is not null && !(min < max))
+            throw new ArgumentException($"colorRange.Min ({min}) must be below colorRange.Max ({max}).", nameof(colorRange));
+        var signed = min < 0 && max > 0;
+        if (signed) (min, max) = (-Math.Max(-min, max), Math.Max(-min, max)); // a diverging scale, white at 0
+        // Plotly.NET.CSharp's Heatmap has no zmin/zmax arguments; they are plain properties of the trace.
+        foreach (var trace in GenericChart.getTraces(chart))
         {
-            if (!(min < max)) throw new ArgumentException($"colorRange.Min ({min}) must be below colorRange.Max ({max}).", nameof(colorRange));
-            // Plotly.NET.CSharp's Heatmap has no zmin/zmax arguments; they are plain properties of the trace.
-            foreach (var trace in GenericChart.getTraces(chart))
+            if (colorRange is not null || signed)
             {
                 trace.SetProperty("zmin", min);
                 trace.SetProperty("zmax", max);
+            }
+            if (signed)
+            {
+                trace.SetProperty("colorscale", "RdBu");
+                trace.SetProperty("reversescale", true); // positive red, negative blue
             }
         }
         return Framed(chart, title, 560, 500);
@@ -101,16 +111,18 @@ public static class Charts
         IEnumerable<Band>? bands = null)
     {
         ArgumentNullException.ThrowIfNull(series);
-        // A band is two edge lines without legend entries, the upper one filled down to the lower one. Every fill is
-        // drawn before every mean, so no band tints another band's curve.
+        // A band is two thin edge lines without legend entries, the upper one filled down to the lower one; the edges
+        // keep overlapping bands apart. Every fill is drawn before every mean, so no band tints another band's curve.
         var bandList = (bands ?? []).ToArray();
         foreach (var b in bandList)
             if (new[] { b.Mean.Count, b.Lower.Count, b.Upper.Count }.Any(c => c != b.X.Count))
                 throw new ArgumentException($"Band '{b.Name}' has {b.X.Count} x values but {b.Mean.Count}/{b.Lower.Count}/{b.Upper.Count} mean/lower/upper values.", nameof(bands));
         var fills = bandList.SelectMany(b => new[]
         {
-            CSharpChart.Line<double, double, string>(b.X, b.Lower, Name: b.Name + " (lower)", ShowLegend: false, LineWidth: 0, LineColor: Color.fromString(b.Color)),
-            CSharpChart.Line<double, double, string>(b.X, b.Upper, Name: b.Name + " (upper)", ShowLegend: false, LineWidth: 0, LineColor: Color.fromString(b.Color),
+            CSharpChart.Line<double, double, string>(b.X, b.Lower, Name: b.Name + " (lower)", ShowLegend: false, LineWidth: 0.8, LineColor: Color.fromString(b.Color),
+                LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Dot),
+            CSharpChart.Line<double, double, string>(b.X, b.Upper, Name: b.Name + " (upper)", ShowLegend: false, LineWidth: 0.8, LineColor: Color.fromString(b.Color),
+                LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Dot,
                 Fill: StyleParam.Fill.ToNext_y, FillColor: Color.fromString(Translucent(b.Color))),
         });
         var means = bandList.Select(b => CSharpChart.Line<double, double, string>(b.X, b.Mean, Name: b.Name, LineColor: Color.fromString(b.Color),
@@ -126,8 +138,13 @@ public static class Charts
             // Plotly's default writes 2e-4 as "200µ": SI prefixes misread on errors and losses, so use powers of ten.
             var style = AxisObject(chart, axis);
             style.SetProperty("exponentformat", "power");
-            if (axis == "xaxis" && logX && LogTicks(series.Select(s => s.X).Concat((bands ?? []).Select(b => b.X))) is { } ticks)
+            if (axis == "xaxis" && logX && LogTicks(series.Select(s => s.X).Concat(bandList.Select(b => b.X))) is { } ticks)
                 style.SetProperty("tickvals", ticks);
+            if (axis == "yaxis" && logY && RoundTicks(series.Select(s => s.Y).Concat(bandList.SelectMany(b => new[] { b.Lower, b.Upper }))) is { } yTicks)
+            {
+                style.SetProperty("tickvals", yTicks);
+                style.SetProperty("ticktext", yTicks.Select(TickText).ToArray());
+            }
         }
         if (bands is null) return Framed(chart, title, 720, 460);
         // Band charts have long legends: under the plot, so the plot keeps its width.
@@ -195,6 +212,28 @@ public static class Charts
         var distinct = abscissae.SelectMany(x => x).Where(v => v > 0).Distinct().Order().ToArray();
         return distinct.Length is >= 2 and <= 10 ? distinct : null;
     }
+
+    // On a log axis spanning less than three decades Plotly labels one power of ten and writes the rest as bare digits
+    // ("2", "5"), which read the same above and below it. Label 1-2-5 values (1-2-3-5 or 1-9 on shorter axes) in full.
+    static double[]? RoundTicks(IEnumerable<IReadOnlyList<double>> ordinates)
+    {
+        var values = ordinates.SelectMany(y => y).Where(v => v > 0 && double.IsFinite(v)).ToArray();
+        if (values.Length == 0) return null;
+        var (lo, hi) = (values.Min(), values.Max());
+        if (Math.Log10(hi / lo) > 3) return null;
+        double[] InRange(IEnumerable<int> mantissas) =>
+            Enumerable.Range((int)Math.Floor(Math.Log10(lo)), (int)Math.Floor(Math.Log10(hi)) - (int)Math.Floor(Math.Log10(lo)) + 1)
+                .SelectMany(d => mantissas.Select(m => m * Math.Pow(10, d)))
+                .Where(v => v >= lo / 1.05 && v <= hi * 1.05).ToArray();
+        var ticks = new[] { [1, 2, 5], [1, 2, 3, 5], Enumerable.Range(1, 9).ToArray() }.Select(InRange).FirstOrDefault(t => t.Length >= 3)
+            ?? InRange(Enumerable.Range(1, 9));
+        return ticks.Length >= 2 ? ticks : null;
+    }
+
+    static string TickText(double value) =>
+        value is >= 1e-4 and < 1e6
+            ? value.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture)
+            : value.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture);
 
     static DynamicObj.DynamicObj AxisObject(GenericChart chart, string name) =>
         GenericChart.getLayout(chart).TryGetPropertyValue(name) is { Value: DynamicObj.DynamicObj axis }
