@@ -68,7 +68,7 @@ public static class Charts
     /// <param name="columnLabels">Optional labels of the columns; default the row labels when square.</param>
     /// <param name="colorRange">The values at the two ends of the colour scale. Give heatmaps that are compared by eye (an
     /// empirical kernel beside its limit) the same range; default each heatmap's own minimum and maximum. A range with
-    /// both signs is drawn on a diverging scale, symmetric about 0 and white there.</param>
+    /// both signs is drawn on a diverging scale symmetric about 0: positive blue, negative red, grey near 0.</param>
     public static GenericChart Heatmap(Tensor kernel, string title, IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null,
         (double Min, double Max)? colorRange = null)
     {
@@ -85,7 +85,7 @@ public static class Charts
         if (colorRange is not null && !(min < max))
             throw new ArgumentException($"colorRange.Min ({min}) must be below colorRange.Max ({max}).", nameof(colorRange));
         var signed = min < 0 && max > 0;
-        if (signed) (min, max) = (-Math.Max(-min, max), Math.Max(-min, max)); // a diverging scale, white at 0
+        if (signed) (min, max) = (-Math.Max(-min, max), Math.Max(-min, max)); // a diverging scale, centred on 0
         // Plotly.NET.CSharp's Heatmap has no zmin/zmax arguments; they are plain properties of the trace.
         foreach (var trace in GenericChart.getTraces(chart))
         {
@@ -97,7 +97,7 @@ public static class Charts
             if (signed)
             {
                 trace.SetProperty("colorscale", "RdBu");
-                trace.SetProperty("reversescale", true); // positive red, negative blue
+                trace.SetProperty("reversescale", true); // Plotly's RdBu runs blue to red; reversed: positive blue, negative red
             }
         }
         return Framed(chart, title, 560, 500);
