@@ -108,4 +108,16 @@ public class ChartsTests
         Assert.Equal("mixture", data[2].GetProperty("name").GetString());
         Assert.Throws<ArgumentException>(() => Charts.HistogramWithDensity("h", "f", samples, "d", _ => 0, "u", xRange: (1, 1)));
     }
+
+    [Fact]
+    public void AxisRanges_AreGivenInDataUnits_AlsoOnLogAxes()
+    {
+        double[] x = [1, 10, 100];
+        var layout = Figure(Charts.Lines("t", "x", "y", [new Series("s", x, [1, 1e-20, 1e-45])], logX: true, logY: true,
+            xRange: (1, 1000), yRange: (1e-6, 2))).GetProperty("layout");
+        Assert.Equal([0.0, 3.0], layout.GetProperty("xaxis").GetProperty("range").EnumerateArray().Select(v => Math.Round(v.GetDouble(), 12)));
+        Assert.Equal([-6.0, 0.30103], layout.GetProperty("yaxis").GetProperty("range").EnumerateArray().Select(v => Math.Round(v.GetDouble(), 5)));
+        Assert.Contains("log axis", Assert.Throws<ArgumentException>(() =>
+            Charts.Lines("t", "x", "y", [new Series("s", x, x)], logY: true, yRange: (0, 1))).Message);
+    }
 }

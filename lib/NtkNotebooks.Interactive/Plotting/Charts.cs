@@ -105,10 +105,11 @@ public static class Charts
 
     /// <summary>
     /// Lines (with markers) sharing axes, over optional shaded <paramref name="bands"/>; set <paramref name="logX"/>/
-    /// <paramref name="logY"/> for log axes.
+    /// <paramref name="logY"/> for log axes, and <paramref name="xRange"/>/<paramref name="yRange"/> (in data units, also
+    /// on log axes) to cut an axis (modes that decay by 45 decades) or to make room at its ends (a line on the border).
     /// </summary>
     public static GenericChart Lines(string title, string xTitle, string yTitle, IEnumerable<Series> series, bool logX = false, bool logY = false,
-        IEnumerable<Band>? bands = null)
+        IEnumerable<Band>? bands = null, (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         // A band is two thin edge lines without legend entries, the upper one filled down to the lower one; the edges
@@ -138,6 +139,15 @@ public static class Charts
             // Plotly's default writes 2e-4 as "200µ": SI prefixes misread on errors and losses, so use powers of ten.
             var style = AxisObject(chart, axis);
             style.SetProperty("exponentformat", "power");
+            var (range, log) = axis == "xaxis" ? (xRange, logX) : (yRange, logY);
+            if (range is var (lo, hi))
+            {
+                if (!(lo < hi) || (log && !(lo > 0)))
+                    throw new ArgumentException($"The {axis[0]} range must have Min < Max{(log ? " and Min > 0 on a log axis" : "")}, but is ({lo}, {hi}).",
+                        axis == "xaxis" ? nameof(xRange) : nameof(yRange));
+                // Plotly gives a log axis' range in powers of ten.
+                style.SetProperty("range", log ? new[] { Math.Log10(lo), Math.Log10(hi) } : new[] { lo, hi });
+            }
             if (axis == "xaxis" && logX && LogTicks(series.Select(s => s.X).Concat(bandList.Select(b => b.X))) is { } ticks)
                 style.SetProperty("tickvals", ticks);
             if (axis == "yaxis" && logY && RoundTicks(series.Select(s => s.Y).Concat(bandList.SelectMany(b => new[] { b.Lower, b.Upper }))) is { } yTicks)
