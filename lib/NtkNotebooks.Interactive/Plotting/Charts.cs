@@ -129,33 +129,16 @@ public static class Charts
         var means = bandList.Select(b => CSharpChart.Line<double, double, string>(b.X, b.Mean, Name: b.Name, LineColor: Color.fromString(b.Color),
             LineDash: b.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
         var shaded = fills.Concat(means);
-        var traces = shaded.Concat(series.Select(SeriesTrace)).ToArray();
+        var lines = series.ToArray();
+        var traces = shaded.Concat(lines.Select(SeriesTrace)).ToArray();
         if (traces.Length == 0) throw new ArgumentException("Give at least one series.", nameof(series));
         var chart = CSharpChart.Combine(traces);
         chart = CSharpExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         chart = CSharpExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        foreach (var axis in new[] { "xaxis", "yaxis" })
-        {
-            // Plotly's default writes 2e-4 as "200µ": SI prefixes misread on errors and losses, so use powers of ten.
-            var style = AxisObject(chart, axis);
-            style.SetProperty("exponentformat", "power");
-            var (range, log) = axis == "xaxis" ? (xRange, logX) : (yRange, logY);
-            if (range is var (lo, hi))
-            {
-                if (!(lo < hi) || (log && !(lo > 0)))
-                    throw new ArgumentException($"The {axis[0]} range must have Min < Max{(log ? " and Min > 0 on a log axis" : "")}, but is ({lo}, {hi}).",
-                        axis == "xaxis" ? nameof(xRange) : nameof(yRange));
-                // Plotly gives a log axis' range in powers of ten.
-                style.SetProperty("range", log ? new[] { Math.Log10(lo), Math.Log10(hi) } : new[] { lo, hi });
-            }
-            if (axis == "xaxis" && logX && LogTicks(series.Select(s => s.X).Concat(bandList.Select(b => b.X))) is { } ticks)
-                style.SetProperty("tickvals", ticks);
-            if (axis == "yaxis" && logY && RoundTicks(series.Select(s => s.Y).Concat(bandList.SelectMany(b => new[] { b.Lower, b.Upper }))) is { } yTicks)
-            {
-                style.SetProperty("tickvals", yTicks);
-                style.SetProperty("ticktext", yTicks.Select(TickText).ToArray());
-            }
-        }
+        var xTicks = logX ? LogTicks(lines.Select(s => s.X).Concat(bandList.Select(b => b.X))) : null;
+        var yTicks = logY ? RoundTicks(lines.Select(s => s.Y).Concat(bandList.SelectMany(b => new[] { b.Lower, b.Upper }))) : null;
+        StyleAxis(AxisObject(chart, "xaxis"), xRange, logX, nameof(xRange), xTicks, tickText: null);
+        StyleAxis(AxisObject(chart, "yaxis"), yRange, logY, nameof(yRange), yTicks, yTicks?.Select(TickText).ToArray());
         if (bands is null) return Framed(chart, title, 720, 460);
         // Band charts have long legends: under the plot, so the plot keeps its width.
         chart = CSharpExtensions.WithLegendStyle(chart, Orientation: StyleParam.Orientation.Horizontal, Y: -0.22, YAnchor: StyleParam.YAnchorPosition.Top);
@@ -213,6 +196,21 @@ public static class Charts
             ? CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash)
             : CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: !predicted, LineDash: dash,
                 LineColor: Color.fromString(s.Color), MarkerColor: Color.fromString(s.Color));
+    }
+
+    static void StyleAxis(DynamicObj.DynamicObj axis, (double Min, double Max)? range, bool log, string rangeName, double[]? ticks, string[]? tickText)
+    {
+        // Plotly's default writes 2e-4 as "200µ": SI prefixes misread on errors and losses, so use powers of ten.
+        axis.SetProperty("exponentformat", "power");
+        if (range is var (lo, hi))
+        {
+            if (!(lo < hi) || (log && !(lo > 0)))
+                throw new ArgumentException($"{rangeName} must have Min < Max{(log ? " and Min > 0 on a log axis" : "")}, but is ({lo}, {hi}).", rangeName);
+            // Plotly gives a log axis' range in powers of ten.
+            axis.SetProperty("range", log ? new[] { Math.Log10(lo), Math.Log10(hi) } : new[] { lo, hi });
+        }
+        if (ticks is not null) axis.SetProperty("tickvals", ticks);
+        if (tickText is not null) axis.SetProperty("ticktext", tickText);
     }
 
     // The distinct abscissae when they are few (the widths of a sweep), so a log axis is labelled where the data are;

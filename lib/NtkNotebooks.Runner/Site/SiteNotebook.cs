@@ -24,15 +24,16 @@ public sealed record SiteNotebook(ExecutedNotebook Notebook, NotebookResult? Res
     /// The claim check's outcome, one line per claim: those that held and, for a failed run, what failed; the final
     /// cell's output when the notebook printed no claim.
     /// </summary>
-    public IReadOnlyList<string> Claims
+    public IReadOnlyList<string> Claims => _claims ??= ReadClaims();
+
+    IReadOnlyList<string>? _claims;
+
+    IReadOnlyList<string> ReadClaims()
     {
-        get
-        {
-            var held = Notebook.HeldClaims();
-            if (Passed == false)
-                return [.. held, $"failed{(Result?.FailedCell is { } cell ? $" at code cell {cell}" : "")}: {Result?.Error ?? Notebook.FinalOutputText() ?? "an output is an error"}"];
-            return held.Count > 0 ? held : [Notebook.FinalOutputText() ?? "(the final cell printed nothing)"];
-        }
+        var held = Notebook.HeldClaims();
+        if (Passed == false)
+            return [.. held, $"failed{(Result?.FailedCell is { } cell ? $" at code cell {cell}" : "")}: {Result?.Error ?? Notebook.FinalOutputText() ?? "an output is an error"}"];
+        return held.Count > 0 ? held : [Notebook.FinalOutputText() ?? "(the final cell printed nothing)"];
     }
 
     /// <summary><see cref="Claims"/> as an HTML list.</summary>
